@@ -1,1 +1,102 @@
+//! Candour's storage port ([`Store`]) and its two adapters: embedded SQLite (the default) and PostgreSQL.
+//!
+//! Both adapters run the same SQL, written once in `sql.rs` and stamped out per backend, and the same
+//! conformance suite (`crates/candour/tests/it/store.rs`). Every write appends to the audit chain in the
+//! same transaction as the change it records.
 
+mod error;
+mod migrate;
+mod postgres;
+mod sql;
+mod sqlite;
+mod types;
+
+pub use error::StoreError;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+pub use types::*;
+
+use async_trait::async_trait;
+use candour_core::audit::{AuditEntry, AuditEvent, ChainHead};
+use candour_core::identity::{Can, TransitionReports, ViewReports};
+use candour_core::record::{ReportRecord, Revision};
+use candour_core::Reference;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// The storage port. Adapters must pass the conformance suite.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Store a new report (received automatically), allocating its reference. Durable when it returns.
+    async fn create_report(&self, req: CreateReport) -> Result<Created, StoreError>;
+    /// A report, if it exists and `can` covers its organisation.
+    async fn get_report(
+        &self,
+        can: &Can<ViewReports>,
+        reference: &Reference,
+    ) -> Result<Option<ReportRecord>, StoreError>;
+    /// Reports matching `filter` within `can`'s organisations, newest first.
+    async fn list_reports(
+        &self,
+        can: &Can<ViewReports>,
+        filter: &ReportFilter,
+    ) -> Result<Vec<ReportSummary>, StoreError>;
+    /// Apply a lifecycle action with optimistic concurrency.
+    async fn transition(
+        &self,
+        can: &Can<TransitionReports>,
+        req: TransitionRequest,
+    ) -> Result<ReportRecord, StoreError>;
+    /// Every revision of a report, oldest first.
+    async fn revisions(&self, report_id: Uuid) -> Result<Vec<Revision>, StoreError>;
+    /// Audit entries about one object, oldest first.
+    async fn audit_for(&self, object_type: &str, object_id: &str) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Audit entries with `seq > after`, in order, at most `limit`.
+    async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The recorded end of the chain.
+    async fn audit_head(&self) -> Result<ChainHead, StoreError>;
+    /// Append an event that changes nothing else (an audited read, a sign-in).
+    async fn record_event(&self, event: AuditEvent) -> Result<(), StoreError>;
+    /// Create or update an organisation's policy.
+    async fn put_organisation(&self, org: Organisation, actor: &str) -> Result<(), StoreError>;
+    /// An organisation's policy, if recorded.
+    async fn organisation(&self, ods_code: &str) -> Result<Option<Organisation>, StoreError>;
+    /// Every organisation.
+    async fn organisations(&self) -> Result<Vec<Organisation>, StoreError>;
+    /// Create a local account.
+    async fn create_user(&self, user: NewUser, actor: &str) -> Result<UserRecord, StoreError>;
+    /// An account by username.
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Every account.
+    async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
+    /// Record a session (token stored hashed).
+    async fn create_session(&self, session: NewSession) -> Result<(), StoreError>;
+    /// The account behind an unexpired session.
+    async fn user_by_session(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<UserRecord>, StoreError>;
+    /// End a session.
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Record an API token (stored hashed).
+    async fn create_api_token(&self, token: NewApiToken, actor: &str) -> Result<(), StoreError>;
+    /// The account behind an API token.
+    async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Check the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// A shared store handle.
+pub type DynStore = Arc<dyn Store>;
+
+/// Open the store a URL names (`sqlite://path` or `postgres://…`) and run pending migrations.
+pub async fn open(url: &DatabaseUrl) -> Result<DynStore, StoreError> {
+    if url.is_postgres() {
+        Ok(Arc::new(PgStore::connect(url.expose()).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(url.expose()).await?))
+    }
+}

@@ -1,0 +1,229 @@
+//! A stored report: the validated body plus its lifecycle state, and the pure rule for changing it.
+
+use crate::lifecycle::{self, AckMethod, Action, LifecycleError, Status};
+use crate::reference::Reference;
+use crate::report::{ReportBody, ValidReport};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Who acknowledged a report, when and how: always a named human.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Acknowledgement {
+    /// Their name.
+    pub name: String,
+    /// Their role.
+    pub role: String,
+    /// How.
+    pub method: AckMethod,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// The signed-in account that recorded it.
+    pub recorded_by: String,
+}
+
+/// The lifecycle state of a report (everything that changes after submission).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct State {
+    /// Current status.
+    pub status: Status,
+    /// The human acknowledgement, once made (kept through reopen).
+    pub acknowledgement: Option<Acknowledgement>,
+    /// Feedback to the reporter, set on close.
+    pub feedback: Option<String>,
+    /// The note, summary or reason given with the latest transition.
+    pub last_note: Option<String>,
+}
+
+/// A report as stored: identity, revision, body and state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRecord {
+    /// Internal id.
+    pub id: Uuid,
+    /// Human-friendly reference.
+    pub reference: Reference,
+    /// Revision number, from 1; every change adds one (LFPSE semantics).
+    pub revision: i64,
+    /// Taxonomy version the body was validated under.
+    pub taxonomy_version: String,
+    /// The report.
+    pub report: ValidReport,
+    /// Lifecycle state.
+    pub state: State,
+    /// When first stored.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One revision: a full snapshot of the report after a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Revision {
+    /// Revision number.
+    pub revision: i64,
+    /// What caused it: `create` or a lifecycle action name.
+    pub action: String,
+    /// Who (audit actor label).
+    pub actor: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// State after the change.
+    pub state: State,
+    /// The report body after the change.
+    pub body: ReportBody,
+}
+
+impl ReportRecord {
+    /// A freshly submitted report: it is received automatically as it is stored.
+    pub fn new_received(
+        id: Uuid,
+        reference: Reference,
+        taxonomy_version: String,
+        report: ValidReport,
+        now: DateTime<Utc>,
+    ) -> Result<Self, LifecycleError> {
+        let status = lifecycle::next(Status::Submitted, &Action::Receive, false)?;
+        Ok(Self {
+            id,
+            reference,
+            revision: 1,
+            taxonomy_version,
+            report,
+            state: State {
+                status,
+                acknowledgement: None,
+                feedback: None,
+                last_note: None,
+            },
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    /// The record after `action` by `actor` at `now`; the revision goes up by one.
+    pub fn apply(&self, mut action: Action, actor: &str, now: DateTime<Utc>) -> Result<Self, LifecycleError> {
+        action.validate()?;
+        let status = lifecycle::next(self.state.status, &action, self.state.acknowledgement.is_some())?;
+        let mut state = self.state.clone();
+        state.status = status;
+        state.last_note = match &action {
+            Action::Triage { note } | Action::StartInvestigation { note } => note.clone(),
+            Action::MakeSafe { note } => Some(note.clone()),
+            Action::Resolve { summary } => Some(summary.clone()),
+            Action::Reopen { reason } | Action::Withdraw { reason } => Some(reason.clone()),
+            Action::Close { .. } | Action::Acknowledge { .. } | Action::Receive => None,
+        };
+        match action {
+            Action::Acknowledge { name, role, method } => {
+                state.acknowledgement = Some(Acknowledgement {
+                    name,
+                    role,
+                    method,
+                    at: now,
+                    recorded_by: actor.to_string(),
+                });
+            }
+            Action::Close { feedback } => state.feedback = Some(feedback),
+            Action::Reopen { .. } => state.feedback = None,
+            _ => {}
+        }
+        Ok(Self {
+            revision: self.revision + 1,
+            state,
+            updated_at: now,
+            ..self.clone()
+        })
+    }
+
+    /// The snapshot stored as this record's latest revision.
+    pub fn snapshot(&self, action: &str, actor: &str) -> Revision {
+        Revision {
+            revision: self.revision,
+            action: action.to_string(),
+            actor: actor.to_string(),
+            at: self.updated_at,
+            state: self.state.clone(),
+            body: self.report.body().clone(),
+        }
+    }
+
+    /// A JSON view of everything about the record, for audit digests.
+    pub fn digest(&self) -> String {
+        crate::audit::digest(&serde_json::json!({
+            "id": self.id,
+            "reference": self.reference,
+            "revision": self.revision,
+            "taxonomy_version": self.taxonomy_version,
+            "body": self.report.body(),
+            "state": self.state,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::ReportKind;
+    use crate::taxonomy::Taxonomy;
+
+    fn record() -> ReportRecord {
+        let body: ReportBody = serde_json::from_value(serde_json::json!({
+            "kind": "clinical_safety", "event_type": "risk", "ods_code": "RX1", "title": "t", "narrative": "n",
+            "patients_harmed_now": "no", "urgency": "routine", "reporter": {"anonymous": true},
+            "system": {"product": "P", "supplier": "S"}
+        }))
+        .unwrap();
+        let t = Taxonomy::embedded().unwrap();
+        let now = Utc::now();
+        let v = body.validate(&t, now).unwrap();
+        ReportRecord::new_received(
+            Uuid::nil(),
+            Reference::new(ReportKind::ClinicalSafety, 2026, 1),
+            t.version,
+            v,
+            now,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn new_reports_are_received_at_revision_one() {
+        let r = record();
+        assert_eq!((r.state.status, r.revision), (Status::Received, 1));
+    }
+
+    #[test]
+    fn acknowledge_records_the_human_and_bumps_the_revision() {
+        let r = record();
+        let a = r
+            .apply(
+                Action::Acknowledge {
+                    name: " Dr Jane Patel ".into(),
+                    role: "CSO".into(),
+                    method: AckMethod::Phone,
+                },
+                "user:1",
+                Utc::now(),
+            )
+            .unwrap();
+        assert_eq!(a.revision, 2);
+        assert_eq!(a.state.status, Status::Acknowledged);
+        let ack = a.state.acknowledgement.as_ref().unwrap();
+        assert_eq!(
+            (ack.name.as_str(), ack.method, ack.recorded_by.as_str()),
+            ("Dr Jane Patel", AckMethod::Phone, "user:1")
+        );
+        assert_ne!(a.digest(), r.digest());
+    }
+
+    #[test]
+    fn refused_transitions_leave_no_new_revision() {
+        let r = record();
+        assert!(r
+            .apply(Action::Close { feedback: "x".into() }, "u", Utc::now())
+            .is_err());
+        assert!(r
+            .apply(Action::Withdraw { reason: "".into() }, "u", Utc::now())
+            .is_err());
+    }
+}

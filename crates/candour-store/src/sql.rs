@@ -1,0 +1,577 @@
+//! The SQL, written once and stamped out for each backend by `candour_sql!`.
+//!
+//! Both backends accept `$1`-style parameters and `INSERT … ON CONFLICT … RETURNING`; the only textual
+//! difference is the row lock taken on the audit head (`FOR UPDATE` on PostgreSQL; SQLite's writer holds
+//! the database lock for the whole transaction instead).
+
+/// Stamp the storage functions for one backend: `$db` (sqlx database), `$conn` (its connection type),
+/// `$lock` (suffix that locks the audit head row).
+macro_rules! candour_sql {
+    ($db:ty, $conn:ty, $lock:literal) => {
+        use crate::error::StoreError;
+        use crate::types::*;
+        use candour_core::audit::{AuditEntry, AuditEvent, ChainHead};
+        use candour_core::identity::{Can, Grant, OrgScope, TransitionReports, ViewReports};
+        use candour_core::record::{ReportRecord, Revision, State};
+        use candour_core::report::{ReportBody, ValidReport};
+        use candour_core::{OdsCode, Reference};
+        use chrono::{DateTime, Datelike, Utc};
+        use sqlx::{QueryBuilder, Row};
+        use uuid::Uuid;
+
+        type Conn = $conn;
+
+        fn uuid(s: &str) -> Result<Uuid, StoreError> {
+            Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("bad uuid {s}: {e}")))
+        }
+
+        /// Lock (PostgreSQL) and read the end of the audit chain. Every write starts here, so writes
+        /// are serialised in one order and cannot deadlock.
+        pub(crate) async fn lock_head(c: &mut Conn) -> Result<ChainHead, StoreError> {
+            let row = sqlx::query(concat!("SELECT seq, hash FROM audit_head WHERE id = 1", $lock))
+                .fetch_one(&mut *c)
+                .await?;
+            Ok(ChainHead { seq: row.try_get("seq")?, hash: row.try_get("hash")? })
+        }
+
+        async fn save_head(c: &mut Conn, head: &ChainHead) -> Result<(), StoreError> {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(head.seq)
+                .bind(&head.hash)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        }
+
+        async fn append(c: &mut Conn, head: &mut ChainHead, ev: AuditEvent, now: DateTime<Utc>) -> Result<(), StoreError> {
+            let e = head.append(ev, now);
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, before_digest, after_digest, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(e.seq)
+            .bind(e.at)
+            .bind(&e.actor)
+            .bind(&e.action)
+            .bind(&e.object_type)
+            .bind(&e.object_id)
+            .bind(&e.before_digest)
+            .bind(&e.after_digest)
+            .bind(&e.prev_hash)
+            .bind(&e.hash)
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        }
+
+        /// Append one audit event in its own write.
+        pub(crate) async fn record_event(c: &mut Conn, ev: AuditEvent, now: DateTime<Utc>) -> Result<(), StoreError> {
+            let mut head = lock_head(c).await?;
+            append(c, &mut head, ev, now).await?;
+            save_head(c, &head).await
+        }
+
+        fn summary_columns(r: &ReportRecord, t: &candour_core::Taxonomy) -> (i64, String) {
+            (i64::from(r.report.max_physical_rank(t)), r.report.body().title.clone())
+        }
+
+        /// Store a new report: idempotency check, reference allocation, row, revision 1, audit entry.
+        pub(crate) async fn create_report(c: &mut Conn, req: CreateReport, t: &candour_core::Taxonomy) -> Result<Created, StoreError> {
+            let mut head = lock_head(c).await?;
+            if let Some(idem) = &req.idempotency {
+                let prior = sqlx::query(
+                    "SELECT i.request_hash, i.report_id, r.reference FROM idempotency i JOIN reports r ON r.id = i.report_id WHERE i.key = $1",
+                )
+                .bind(&idem.key)
+                .fetch_optional(&mut *c)
+                .await?;
+                if let Some(row) = prior {
+                    let hash: String = row.try_get("request_hash")?;
+                    if hash != idem.request_hash {
+                        return Err(StoreError::IdempotencyMismatch);
+                    }
+                    let id: String = row.try_get("report_id")?;
+                    let reference: String = row.try_get("reference")?;
+                    return Ok(Created {
+                        id: uuid(&id)?,
+                        reference: reference.parse().map_err(StoreError::Corrupt)?,
+                        replayed: true,
+                    });
+                }
+            }
+            let kind = req.report.body().kind;
+            let year = req.now.year();
+            let seq: i64 = sqlx::query(
+                "INSERT INTO ref_counters (kind, year, last_seq) VALUES ($1, $2, 1) \
+                 ON CONFLICT (kind, year) DO UPDATE SET last_seq = ref_counters.last_seq + 1 RETURNING last_seq",
+            )
+            .bind(kind.as_str())
+            .bind(i64::from(year))
+            .fetch_one(&mut *c)
+            .await?
+            .try_get("last_seq")?;
+            let seq = u32::try_from(seq).map_err(|_| StoreError::Corrupt("reference counter overflow".into()))?;
+            let reference = Reference::new(kind, year, seq);
+            let id = Uuid::now_v7();
+            let record = ReportRecord::new_received(id, reference.clone(), req.taxonomy_version, req.report, req.now)?;
+            let (max_harm, title) = summary_columns(&record, t);
+            let b = record.report.body();
+            sqlx::query(
+                "INSERT INTO reports (id, reference, kind, title, status, revision, ods_code, product, urgency, max_harm_rank, \
+                 patients_harmed_now, acknowledged, taxonomy_version, body, state, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            )
+            .bind(id.to_string())
+            .bind(reference.to_string())
+            .bind(kind.as_str())
+            .bind(title)
+            .bind(record.state.status.as_str())
+            .bind(record.revision)
+            .bind(record.report.ods().as_str())
+            .bind(record.report.product())
+            .bind(&b.urgency)
+            .bind(max_harm)
+            .bind(&b.patients_harmed_now)
+            .bind(false)
+            .bind(&record.taxonomy_version)
+            .bind(serde_json::to_string(b)?)
+            .bind(serde_json::to_string(&record.state)?)
+            .bind(record.created_at)
+            .bind(record.updated_at)
+            .execute(&mut *c)
+            .await?;
+            insert_revision(c, &record.snapshot("create", &req.actor), id).await?;
+            if let Some(idem) = &req.idempotency {
+                sqlx::query("INSERT INTO idempotency (key, request_hash, report_id, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(&idem.key)
+                    .bind(&idem.request_hash)
+                    .bind(id.to_string())
+                    .bind(req.now)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            let ev = AuditEvent {
+                actor: req.actor,
+                action: "report.create".into(),
+                object_type: "report".into(),
+                object_id: reference.to_string(),
+                before_digest: None,
+                after_digest: Some(record.digest()),
+            };
+            append(c, &mut head, ev, req.now).await?;
+            save_head(c, &head).await?;
+            Ok(Created { id, reference, replayed: false })
+        }
+
+        async fn insert_revision(c: &mut Conn, rev: &Revision, id: Uuid) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO report_revisions (report_id, revision, action, actor, at, body, state) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id.to_string())
+            .bind(rev.revision)
+            .bind(&rev.action)
+            .bind(&rev.actor)
+            .bind(rev.at)
+            .bind(serde_json::to_string(&rev.body)?)
+            .bind(serde_json::to_string(&rev.state)?)
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        }
+
+        const REPORT_COLUMNS: &str =
+            "SELECT id, reference, revision, taxonomy_version, body, state, created_at, updated_at FROM reports";
+
+        fn record_from_row(row: &<$db as sqlx::Database>::Row) -> Result<ReportRecord, StoreError> {
+            let id: String = row.try_get("id")?;
+            let reference: String = row.try_get("reference")?;
+            let body: String = row.try_get("body")?;
+            let state: String = row.try_get("state")?;
+            let body: ReportBody = serde_json::from_str(&body)?;
+            Ok(ReportRecord {
+                id: uuid(&id)?,
+                reference: reference.parse().map_err(StoreError::Corrupt)?,
+                revision: row.try_get("revision")?,
+                taxonomy_version: row.try_get("taxonomy_version")?,
+                report: ValidReport::from_stored(body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                state: serde_json::from_str::<State>(&state)?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        /// A report by reference, ignoring scope (callers check it).
+        pub(crate) async fn load_report(c: &mut Conn, reference: &Reference) -> Result<Option<ReportRecord>, StoreError> {
+            let q = format!("{REPORT_COLUMNS} WHERE reference = $1");
+            let row = sqlx::query(&q).bind(reference.to_string()).fetch_optional(&mut *c).await?;
+            row.as_ref().map(record_from_row).transpose()
+        }
+
+        pub(crate) async fn get_report(c: &mut Conn, can: &Can<ViewReports>, reference: &Reference) -> Result<Option<ReportRecord>, StoreError> {
+            Ok(load_report(c, reference).await?.filter(|r| can.covers(r.report.ods())))
+        }
+
+        /// Apply a lifecycle action: revision check, rule check, new row state, new revision, audit entry.
+        pub(crate) async fn transition(c: &mut Conn, can: &Can<TransitionReports>, req: TransitionRequest) -> Result<ReportRecord, StoreError> {
+            let mut head = lock_head(c).await?;
+            let Some(cur) = load_report(c, &req.reference).await?.filter(|r| can.covers(r.report.ods())) else {
+                return Err(StoreError::NotFound);
+            };
+            if let Some(expected) = req.expected_revision {
+                if expected != cur.revision {
+                    return Err(StoreError::Conflict { expected, current: cur.revision });
+                }
+            }
+            let name = req.action.name().as_str();
+            let next = cur.apply(req.action, can.actor(), req.now)?;
+            let done = sqlx::query(
+                "UPDATE reports SET status = $1, revision = $2, acknowledged = $3, state = $4, updated_at = $5 WHERE id = $6 AND revision = $7",
+            )
+            .bind(next.state.status.as_str())
+            .bind(next.revision)
+            .bind(next.state.acknowledgement.is_some())
+            .bind(serde_json::to_string(&next.state)?)
+            .bind(next.updated_at)
+            .bind(cur.id.to_string())
+            .bind(cur.revision)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            if done != 1 {
+                return Err(StoreError::Conflict { expected: cur.revision, current: cur.revision + 1 });
+            }
+            insert_revision(c, &next.snapshot(name, can.actor()), cur.id).await?;
+            let ev = AuditEvent {
+                actor: can.actor().to_string(),
+                action: format!("report.transition.{name}"),
+                object_type: "report".into(),
+                object_id: cur.reference.to_string(),
+                before_digest: Some(cur.digest()),
+                after_digest: Some(next.digest()),
+            };
+            append(c, &mut head, ev, req.now).await?;
+            save_head(c, &head).await?;
+            Ok(next)
+        }
+
+        pub(crate) async fn list_reports(c: &mut Conn, can: &Can<ViewReports>, f: &ReportFilter, t: &candour_core::Taxonomy) -> Result<Vec<ReportSummary>, StoreError> {
+            let mut q: QueryBuilder<$db> = QueryBuilder::new(
+                "SELECT seq, id, reference, kind, title, status, revision, ods_code, product, urgency, max_harm_rank, \
+                 patients_harmed_now, acknowledged, created_at, updated_at FROM reports WHERE 1 = 1",
+            );
+            if let OrgScope::Only(orgs) = can.scope() {
+                q.push(" AND ods_code IN (");
+                let mut sep = q.separated(", ");
+                for o in orgs {
+                    sep.push_bind(o.as_str().to_string());
+                }
+                sep.push_unseparated(")");
+            }
+            if let Some(k) = f.kind {
+                q.push(" AND kind = ").push_bind(k.as_str());
+            }
+            if let Some(s) = f.status {
+                q.push(" AND status = ").push_bind(s.as_str());
+            }
+            if let Some(o) = &f.organisation {
+                q.push(" AND ods_code = ").push_bind(o.trim().to_ascii_uppercase());
+            }
+            if let Some(p) = &f.system {
+                q.push(" AND product = ").push_bind(p.clone());
+            }
+            if let Some(u) = &f.urgency {
+                q.push(" AND urgency = ").push_bind(u.clone());
+            }
+            if let Some(h) = &f.min_harm {
+                q.push(" AND max_harm_rank >= ").push_bind(i64::from(t.rank("physical_harm", h)));
+            }
+            if let Some(a) = f.acknowledged {
+                q.push(" AND acknowledged = ").push_bind(a);
+            }
+            if let Some(from) = f.from {
+                q.push(" AND created_at >= ").push_bind(from);
+            }
+            if let Some(to) = f.to {
+                q.push(" AND created_at < ").push_bind(to);
+            }
+            if let Some(cursor) = &f.cursor {
+                let seq = decode_cursor(cursor).ok_or(StoreError::NotFound)?;
+                q.push(" AND seq < ").push_bind(seq);
+            }
+            let limit = f.limit.unwrap_or(50).clamp(1, 500);
+            q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
+            let rows = q.build().fetch_all(&mut *c).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(ReportSummary {
+                        seq: r.try_get("seq")?,
+                        id: uuid(&r.try_get::<String, _>("id")?)?,
+                        reference: r.try_get("reference")?,
+                        kind: r.try_get("kind")?,
+                        title: r.try_get("title")?,
+                        status: r.try_get("status")?,
+                        revision: r.try_get("revision")?,
+                        ods_code: r.try_get("ods_code")?,
+                        product: r.try_get("product")?,
+                        urgency: r.try_get("urgency")?,
+                        max_harm_rank: r.try_get("max_harm_rank")?,
+                        patients_harmed_now: r.try_get("patients_harmed_now")?,
+                        acknowledged: r.try_get("acknowledged")?,
+                        created_at: r.try_get("created_at")?,
+                        updated_at: r.try_get("updated_at")?,
+                    })
+                })
+                .collect()
+        }
+
+        pub(crate) async fn revisions(c: &mut Conn, id: Uuid) -> Result<Vec<Revision>, StoreError> {
+            let rows = sqlx::query(
+                "SELECT revision, action, actor, at, body, state FROM report_revisions WHERE report_id = $1 ORDER BY revision",
+            )
+            .bind(id.to_string())
+            .fetch_all(&mut *c)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Revision {
+                        revision: r.try_get("revision")?,
+                        action: r.try_get("action")?,
+                        actor: r.try_get("actor")?,
+                        at: r.try_get("at")?,
+                        body: serde_json::from_str(&r.try_get::<String, _>("body")?)?,
+                        state: serde_json::from_str(&r.try_get::<String, _>("state")?)?,
+                    })
+                })
+                .collect()
+        }
+
+        fn audit_from_row(r: &<$db as sqlx::Database>::Row) -> Result<AuditEntry, StoreError> {
+            Ok(AuditEntry {
+                seq: r.try_get("seq")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                action: r.try_get("action")?,
+                object_type: r.try_get("object_type")?,
+                object_id: r.try_get("object_id")?,
+                before_digest: r.try_get("before_digest")?,
+                after_digest: r.try_get("after_digest")?,
+                prev_hash: r.try_get("prev_hash")?,
+                hash: r.try_get("hash")?,
+            })
+        }
+
+        const AUDIT_COLUMNS: &str =
+            "SELECT seq, at, actor, action, object_type, object_id, before_digest, after_digest, prev_hash, hash FROM audit_log";
+
+        pub(crate) async fn audit_for(c: &mut Conn, object_type: &str, object_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+            let q = format!("{AUDIT_COLUMNS} WHERE object_type = $1 AND object_id = $2 ORDER BY seq");
+            let rows = sqlx::query(&q).bind(object_type).bind(object_id).fetch_all(&mut *c).await?;
+            rows.iter().map(audit_from_row).collect()
+        }
+
+        pub(crate) async fn audit_page(c: &mut Conn, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+            // A row whose seq was edited to reorder the chain no longer matches its own hash.
+            let q = format!("{AUDIT_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2");
+            let rows = sqlx::query(&q).bind(after).bind(limit).fetch_all(&mut *c).await?;
+            rows.iter().map(audit_from_row).collect()
+        }
+
+        pub(crate) async fn audit_head_read(c: &mut Conn) -> Result<ChainHead, StoreError> {
+            let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *c).await?;
+            Ok(ChainHead { seq: row.try_get("seq")?, hash: row.try_get("hash")? })
+        }
+
+        pub(crate) async fn put_organisation(c: &mut Conn, o: Organisation, actor: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+            let code = OdsCode::parse(&o.ods_code).map_err(|_| StoreError::Constraint("organisations_ods_code_format".into()))?;
+            let mut head = lock_head(c).await?;
+            sqlx::query(
+                "INSERT INTO organisations (ods_code, name, require_sign_in) VALUES ($1, $2, $3) \
+                 ON CONFLICT (ods_code) DO UPDATE SET name = excluded.name, require_sign_in = excluded.require_sign_in",
+            )
+            .bind(code.as_str())
+            .bind(&o.name)
+            .bind(o.require_sign_in)
+            .execute(&mut *c)
+            .await?;
+            let ev = AuditEvent {
+                actor: actor.into(),
+                action: "organisation.put".into(),
+                object_type: "organisation".into(),
+                object_id: code.to_string(),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&serde_json::to_value(&o)?)),
+            };
+            append(c, &mut head, ev, now).await?;
+            save_head(c, &head).await
+        }
+
+        fn org_from_row(r: &<$db as sqlx::Database>::Row) -> Result<Organisation, StoreError> {
+            Ok(Organisation { ods_code: r.try_get("ods_code")?, name: r.try_get("name")?, require_sign_in: r.try_get("require_sign_in")? })
+        }
+
+        pub(crate) async fn organisation(c: &mut Conn, ods: &str) -> Result<Option<Organisation>, StoreError> {
+            let row = sqlx::query("SELECT ods_code, name, require_sign_in FROM organisations WHERE ods_code = $1")
+                .bind(ods.trim().to_ascii_uppercase())
+                .fetch_optional(&mut *c)
+                .await?;
+            row.as_ref().map(org_from_row).transpose()
+        }
+
+        pub(crate) async fn organisations(c: &mut Conn) -> Result<Vec<Organisation>, StoreError> {
+            let rows = sqlx::query("SELECT ods_code, name, require_sign_in FROM organisations ORDER BY ods_code").fetch_all(&mut *c).await?;
+            rows.iter().map(org_from_row).collect()
+        }
+
+        pub(crate) async fn create_user(c: &mut Conn, u: NewUser, actor: &str) -> Result<UserRecord, StoreError> {
+            let mut head = lock_head(c).await?;
+            let id = Uuid::now_v7();
+            sqlx::query("INSERT INTO users (id, username, display_name, password_hash, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id.to_string())
+                .bind(&u.username)
+                .bind(&u.display_name)
+                .bind(&u.password_hash)
+                .bind(false)
+                .bind(u.now)
+                .execute(&mut *c)
+                .await?;
+            for g in &u.grants {
+                sqlx::query("INSERT INTO user_grants (user_id, role, org) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(id.to_string())
+                    .bind(g.role.as_str())
+                    .bind(g.org.as_ref().map(|o| o.as_str().to_string()).unwrap_or_else(|| "*".into()))
+                    .execute(&mut *c)
+                    .await?;
+            }
+            let ev = AuditEvent {
+                actor: actor.into(),
+                action: "user.create".into(),
+                object_type: "user".into(),
+                object_id: id.to_string(),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&serde_json::json!({
+                    "username": u.username, "display_name": u.display_name, "grants": u.grants
+                }))),
+            };
+            append(c, &mut head, ev, u.now).await?;
+            save_head(c, &head).await?;
+            Ok(UserRecord { id, username: u.username, display_name: u.display_name, password_hash: u.password_hash, disabled: false, grants: u.grants })
+        }
+
+        async fn user_where(c: &mut Conn, clause: &str, arg: &str, now: Option<DateTime<Utc>>) -> Result<Option<UserRecord>, StoreError> {
+            let q = format!(
+                "SELECT u.id, u.username, u.display_name, u.password_hash, u.disabled FROM users u {clause}"
+            );
+            let mut query = sqlx::query(&q).bind(arg.to_string());
+            if let Some(now) = now {
+                query = query.bind(now);
+            }
+            let Some(row) = query.fetch_optional(&mut *c).await? else { return Ok(None) };
+            let id: String = row.try_get("id")?;
+            let grants = sqlx::query("SELECT role, org FROM user_grants WHERE user_id = $1 ORDER BY role, org")
+                .bind(&id)
+                .fetch_all(&mut *c)
+                .await?
+                .iter()
+                .map(|g| {
+                    let role: String = g.try_get("role")?;
+                    let org: String = g.try_get("org")?;
+                    Ok(Grant {
+                        role: role.parse().map_err(StoreError::Corrupt)?,
+                        org: if org == "*" { None } else { Some(OdsCode::parse(&org).map_err(|e| StoreError::Corrupt(e.to_string()))?) },
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok(Some(UserRecord {
+                id: uuid(&id)?,
+                username: row.try_get("username")?,
+                display_name: row.try_get("display_name")?,
+                password_hash: row.try_get("password_hash")?,
+                disabled: row.try_get("disabled")?,
+                grants,
+            }))
+        }
+
+        pub(crate) async fn user_by_username(c: &mut Conn, username: &str) -> Result<Option<UserRecord>, StoreError> {
+            user_where(c, "WHERE u.username = $1", username, None).await
+        }
+
+        pub(crate) async fn users(c: &mut Conn) -> Result<Vec<UserRecord>, StoreError> {
+            let names: Vec<String> = sqlx::query("SELECT username FROM users ORDER BY username")
+                .fetch_all(&mut *c)
+                .await?
+                .iter()
+                .map(|r| r.try_get("username"))
+                .collect::<Result<_, _>>()?;
+            let mut out = Vec::with_capacity(names.len());
+            for n in names {
+                if let Some(u) = user_by_username(c, &n).await? {
+                    out.push(u);
+                }
+            }
+            Ok(out)
+        }
+
+        pub(crate) async fn create_session(c: &mut Conn, s: NewSession) -> Result<(), StoreError> {
+            let mut head = lock_head(c).await?;
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(&s.token_hash)
+                .bind(s.user_id.to_string())
+                .bind(s.now)
+                .bind(s.expires_at)
+                .execute(&mut *c)
+                .await?;
+            let ev = AuditEvent {
+                actor: format!("user:{}", s.user_id),
+                action: "session.create".into(),
+                object_type: "user".into(),
+                object_id: s.user_id.to_string(),
+                before_digest: None,
+                after_digest: None,
+            };
+            append(c, &mut head, ev, s.now).await?;
+            save_head(c, &head).await
+        }
+
+        pub(crate) async fn user_by_session(c: &mut Conn, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserRecord>, StoreError> {
+            user_where(c, "JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE", token_hash, Some(now)).await
+        }
+
+        pub(crate) async fn delete_session(c: &mut Conn, token_hash: &str) -> Result<(), StoreError> {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *c).await?;
+            Ok(())
+        }
+
+        pub(crate) async fn create_api_token(c: &mut Conn, t: NewApiToken, actor: &str) -> Result<(), StoreError> {
+            let mut head = lock_head(c).await?;
+            sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(&t.token_hash)
+                .bind(t.user_id.to_string())
+                .bind(&t.name)
+                .bind(t.now)
+                .execute(&mut *c)
+                .await?;
+            let ev = AuditEvent {
+                actor: actor.into(),
+                action: "api_token.create".into(),
+                object_type: "user".into(),
+                object_id: t.user_id.to_string(),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&serde_json::json!({"name": t.name}))),
+            };
+            append(c, &mut head, ev, t.now).await?;
+            save_head(c, &head).await
+        }
+
+        pub(crate) async fn user_by_api_token(c: &mut Conn, token_hash: &str) -> Result<Option<UserRecord>, StoreError> {
+            user_where(c, "JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND u.disabled = FALSE", token_hash, None).await
+        }
+    };
+}
+
+pub(crate) mod sqlite {
+    candour_sql!(sqlx::Sqlite, sqlx::SqliteConnection, "");
+}
+
+pub(crate) mod postgres {
+    candour_sql!(sqlx::Postgres, sqlx::PgConnection, " FOR UPDATE");
+}

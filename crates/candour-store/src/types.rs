@@ -1,0 +1,279 @@
+//! Values passed to and returned by the [`crate::Store`] port.
+
+use candour_core::identity::{Grant, Principal};
+use candour_core::lifecycle::{Action, Status};
+use candour_core::report::ValidReport;
+use candour_core::{Reference, ReportKind};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+/// A database URL whose password never appears in logs or `Debug` output.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Wrap a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+    /// The URL with its secret, for connecting only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// True for `postgres://` and `postgresql://`.
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
+    }
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        let s = &self.0;
+        let Some(scheme_end) = s.find("://") else {
+            return s.clone();
+        };
+        let rest = &s[scheme_end + 3..];
+        let Some(at) = rest.find('@') else { return s.clone() };
+        let userinfo = &rest[..at];
+        match userinfo.find(':') {
+            Some(colon) => format!("{}://{}:***{}", &s[..scheme_end], &userinfo[..colon], &rest[at..]),
+            None => s.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// A request to store a new report.
+#[derive(Debug, Clone)]
+pub struct CreateReport {
+    /// The validated report.
+    pub report: ValidReport,
+    /// The taxonomy version it was validated under.
+    pub taxonomy_version: String,
+    /// Audit actor label of the submitter.
+    pub actor: String,
+    /// Client idempotency key and a hash of the request it came with.
+    pub idempotency: Option<Idempotency>,
+    /// Current time (passed in so tests control it).
+    pub now: DateTime<Utc>,
+}
+
+/// An Idempotency-Key and the hash of the request body it was sent with.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    /// The key as sent.
+    pub key: String,
+    /// SHA-256 of the request body.
+    pub request_hash: String,
+}
+
+/// What `create_report` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Created {
+    /// Internal id.
+    pub id: Uuid,
+    /// The allocated reference.
+    pub reference: Reference,
+    /// True when this replays an earlier request with the same Idempotency-Key.
+    #[serde(skip)]
+    pub replayed: bool,
+}
+
+/// A lifecycle change.
+#[derive(Debug, Clone)]
+pub struct TransitionRequest {
+    /// Which report.
+    pub reference: Reference,
+    /// The revision the caller saw; a different stored revision is a conflict.
+    pub expected_revision: Option<i64>,
+    /// What to do.
+    pub action: Action,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// Filters for listing reports. Every field narrows; none set lists everything in scope.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+pub struct ReportFilter {
+    /// Report kind.
+    pub kind: Option<ReportKind>,
+    /// Status.
+    pub status: Option<Status>,
+    /// Organisation ODS code.
+    pub organisation: Option<String>,
+    /// Product name (exact).
+    pub system: Option<String>,
+    /// Urgency code.
+    pub urgency: Option<String>,
+    /// Minimum worst physical harm: none / low / moderate / severe / fatal.
+    pub min_harm: Option<String>,
+    /// Only acknowledged (true) or only unacknowledged (false).
+    pub acknowledged: Option<bool>,
+    /// Created at or after (UTC).
+    pub from: Option<DateTime<Utc>>,
+    /// Created before (UTC).
+    pub to: Option<DateTime<Utc>>,
+    /// Opaque cursor from the previous page.
+    pub cursor: Option<String>,
+    /// Page size (1–500, default 50).
+    pub limit: Option<i64>,
+}
+
+/// A report in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ReportSummary {
+    /// Internal id.
+    pub id: Uuid,
+    /// Reference.
+    pub reference: String,
+    /// Kind.
+    pub kind: String,
+    /// One-line summary.
+    pub title: String,
+    /// Status.
+    pub status: String,
+    /// Revision.
+    pub revision: i64,
+    /// Organisation.
+    pub ods_code: String,
+    /// Product, if named.
+    pub product: Option<String>,
+    /// Urgency.
+    pub urgency: String,
+    /// Worst physical harm rank (0 none … 4 fatal).
+    pub max_harm_rank: i64,
+    /// Patients harmed now: yes / no / unknown.
+    pub patients_harmed_now: String,
+    /// Has a human acknowledged it?
+    pub acknowledged: bool,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Position used for cursors.
+    #[serde(skip)]
+    pub seq: i64,
+}
+
+/// An organisation's reporting policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Organisation {
+    /// ODS code.
+    pub ods_code: String,
+    /// Name.
+    pub name: String,
+    /// Must reporters sign in to report for this organisation?
+    pub require_sign_in: bool,
+}
+
+/// A new local account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Sign-in name.
+    pub username: String,
+    /// Display name (recorded on acknowledgements).
+    pub display_name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Roles.
+    pub grants: Vec<Grant>,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRecord {
+    /// Id.
+    pub id: Uuid,
+    /// Sign-in name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// argon2id PHC string (never serialised).
+    #[serde(skip)]
+    pub password_hash: String,
+    /// Disabled accounts cannot sign in.
+    pub disabled: bool,
+    /// Roles.
+    pub grants: Vec<Grant>,
+}
+
+impl UserRecord {
+    /// The principal this account acts as.
+    pub fn principal(&self) -> Principal {
+        Principal::Known {
+            id: self.id.to_string(),
+            name: self.display_name.clone(),
+            grants: self.grants.clone(),
+        }
+    }
+}
+
+/// A new session.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// Account.
+    pub user_id: Uuid,
+    /// SHA-256 of the session token.
+    pub token_hash: String,
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// Expiry.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A new API token.
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    /// Account it acts as.
+    pub user_id: Uuid,
+    /// Label.
+    pub name: String,
+    /// SHA-256 of the token.
+    pub token_hash: String,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// Encode a list position as an opaque cursor.
+pub fn encode_cursor(seq: i64) -> String {
+    format!("s{seq}")
+}
+
+/// Decode a cursor made by [`encode_cursor`].
+pub fn decode_cursor(c: &str) -> Option<i64> {
+    c.strip_prefix('s')?.parse().ok().filter(|n: &i64| *n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_url_hides_password() {
+        let u = DatabaseUrl::new("postgres://candour:s3cret@db:5432/candour");
+        assert_eq!(u.redacted(), "postgres://candour:***@db:5432/candour");
+        assert!(!format!("{u:?} {u}").contains("s3cret"));
+        assert_eq!(DatabaseUrl::new("sqlite:///tmp/x.db").redacted(), "sqlite:///tmp/x.db");
+        assert!(u.is_postgres());
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_junk() {
+        assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
+        assert_eq!(decode_cursor("42"), None);
+        assert_eq!(decode_cursor("s-1"), None);
+    }
+}
