@@ -3,7 +3,7 @@
 use crate::lifecycle::{self, AckMethod, Action, LifecycleError, Status};
 use crate::reference::Reference;
 use crate::report::{ReportBody, ValidReport};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -83,6 +83,8 @@ impl ReportRecord {
         now: DateTime<Utc>,
     ) -> Result<Self, LifecycleError> {
         let status = lifecycle::next(Status::Submitted, &Action::Receive, false)?;
+        // Microseconds: what every backend stores, so a record reads back exactly as written.
+        let now = now.trunc_subsecs(6);
         Ok(Self {
             id,
             reference,
@@ -103,6 +105,7 @@ impl ReportRecord {
     /// The record after `action` by `actor` at `now`; the revision goes up by one.
     pub fn apply(&self, mut action: Action, actor: &str, now: DateTime<Utc>) -> Result<Self, LifecycleError> {
         action.validate()?;
+        let now = now.trunc_subsecs(6);
         let status = lifecycle::next(self.state.status, &action, self.state.acknowledgement.is_some())?;
         let mut state = self.state.clone();
         state.status = status;

@@ -3,14 +3,14 @@
 //! Value sets change with LFPSE taxonomy versions, so they are data, not enums. Every record stores the
 //! `version` of the taxonomy it was validated against.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The taxonomy shipped with this build (`data/taxonomy/candour-taxonomy-1.json`).
 pub const EMBEDDED_JSON: &str = include_str!("../../../data/taxonomy/candour-taxonomy-1.json");
 
 /// One allowed value.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Entry {
     /// The stored code, e.g. `moderate`.
     pub code: String,
@@ -28,7 +28,7 @@ pub struct Entry {
 }
 
 /// A versioned collection of named value sets.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Taxonomy {
     /// Stored on each record, e.g. `candour-1.0+lfpse-v5`.
     pub version: String,

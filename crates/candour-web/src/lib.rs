@@ -1,1 +1,91 @@
+//! Candour's HTTP edge: the JSON API under `/api/v1` (OpenAPI 3.1 at `/api/v1/openapi.json`), health
+//! and readiness probes, and Prometheus metrics. Handlers are thin: parse, call the domain and the store,
+//! map errors once (see [`error`]).
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod metrics;
+pub mod openapi;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use candour_core::Taxonomy;
+use candour_store::DynStore;
+use std::sync::Arc;
+
+/// Settings the web layer needs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Largest accepted request body, bytes.
+    pub body_limit: usize,
+    /// How long a sign-in session lasts.
+    pub session_ttl: chrono::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            body_limit: 256 * 1024,
+            session_ttl: chrono::Duration::hours(8),
+        }
+    }
+}
+
+/// Everything a handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Storage.
+    pub store: DynStore,
+    /// Taxonomy in force for new reports.
+    pub taxonomy: Arc<Taxonomy>,
+    /// Settings.
+    pub config: Arc<WebConfig>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
+    /// The OpenAPI document, built once.
+    pub openapi: Arc<bytes::Bytes>,
+    /// Sign-in throttle.
+    pub throttle: Arc<api::Throttle>,
+}
+
+impl AppState {
+    /// Build the state around a store.
+    pub fn new(store: DynStore, taxonomy: Taxonomy, config: WebConfig) -> Self {
+        Self {
+            store,
+            taxonomy: Arc::new(taxonomy),
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+            openapi: Arc::new(openapi::document()),
+            throttle: Arc::new(api::Throttle::default()),
+        }
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    let api = Router::new()
+        .route("/reports", post(api::create_report).get(api::list_reports))
+        .route("/reports/{reference}", get(api::get_report))
+        .route("/reports/{reference}/transitions", post(api::transition))
+        .route("/reports/{reference}/revisions", get(api::revisions))
+        .route("/reports/{reference}/audit", get(api::report_audit))
+        .route("/sessions", post(api::sign_in).delete(api::sign_out))
+        .route("/me", get(api::me))
+        .route("/users", get(api::list_users).post(api::create_user))
+        .route("/taxonomy", get(api::taxonomy))
+        .route("/openapi.json", get(api::openapi))
+        .fallback(api::not_found);
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(api::metrics))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .with_state(state)
+}

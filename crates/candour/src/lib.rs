@@ -1,1 +1,9 @@
+//! The `candour` command's library: configuration, the operations behind each subcommand, the demo
+//! data set and the benchmarks. `main.rs` only parses arguments and calls into here.
 
+pub mod bench;
+pub mod config;
+pub mod demo;
+pub mod ops;
+
+pub use ops::CliError;

@@ -1,1 +1,308 @@
-fn main() {}
+//! The `candour` command.
+
+use candour::config::Config;
+use candour::{bench, demo, ops, CliError};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "candour",
+    version,
+    about = "Report IT, cyber and device safety problems in health and care; route, track and learn from them."
+)]
+struct Cli {
+    /// A TOML configuration file (default: $CANDOUR_CONFIG, or ./candour.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and API.
+    Serve,
+    /// Seed realistic fictional demo data into an embedded database and serve it.
+    Demo {
+        /// Where the demo database lives.
+        #[arg(long, default_value = "candour-demo")]
+        data_dir: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// How many reports to create.
+        #[arg(long, default_value_t = 200)]
+        reports: usize,
+        /// Seed and exit without serving.
+        #[arg(long)]
+        seed_only: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Submit or show reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Write a consistent backup while Candour keeps running.
+    Backup {
+        /// Output file (must not exist).
+        out: PathBuf,
+    },
+    /// Restore a backup into the configured database (stop `candour serve` first).
+    Restore {
+        /// Backup file.
+        input: PathBuf,
+        /// Replace an existing SQLite database.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Local accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Validate and store a report from a JSON file.
+    Submit {
+        /// The report as JSON (see docs/examples/).
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Print a report and its revisions as JSON.
+    Show {
+        /// Reference, e.g. CS-2026-000123.
+        reference: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and report the first broken link.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input.
+    Add {
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        display_name: String,
+        /// Role, or role@ODS for one organisation (repeatable): reporter, handler, clinical_safety_officer,
+        /// cyber_analyst, admin, auditor.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Create an API token for an account and print it once.
+    Token {
+        /// Account.
+        #[arg(long)]
+        username: String,
+        /// A label for the token.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Durable submissions/s through HTTP, beside the store's direct-insert ceiling.
+    Intake {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds per phase.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Bench PostgreSQL at this URL (a fresh schema is used) instead of a fresh SQLite file.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CANDOUR_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let load = || Config::load(cli.config.as_deref());
+    match cli.command {
+        Command::Serve => {
+            let config = load()?;
+            let store = ops::open_store(&config).await?;
+            let db = config.database_url.to_string();
+            ops::serve(&config, store, |addr| {
+                println!("Candour is running at http://{addr}/ (database: {db})");
+            })
+            .await?;
+        }
+        Command::Demo {
+            data_dir,
+            listen,
+            reports,
+            seed_only,
+        } => {
+            let mut config = load()?;
+            config.database_url =
+                candour_store::DatabaseUrl::new(format!("sqlite://{}", data_dir.join("candour.db").display()));
+            config.data_dir = data_dir;
+            config.listen = listen;
+            let store = ops::open_store(&config).await?;
+            let made = demo::seed(&store, reports, chrono::Utc::now()).await?;
+            if made > 0 {
+                println!("Seeded {made} fictional reports into {}", config.data_dir.display());
+            }
+            if seed_only {
+                return Ok(ExitCode::SUCCESS);
+            }
+            ops::serve(&config, store, |addr| {
+                println!("\nCandour demo is running at http://{addr}/");
+                println!("API: http://{addr}/api/v1/openapi.json");
+                println!("Demo logins (password for all: {}):", demo::DEMO_PASSWORD);
+                for l in demo::logins() {
+                    println!("  {:<20} {}", l.username, l.role);
+                }
+                println!("Press Ctrl-C to stop.");
+            })
+            .await?;
+        }
+        Command::Migrate => {
+            let config = load()?;
+            ops::open_store(&config).await?;
+            println!("Database is up to date ({}).", config.database_url);
+        }
+        Command::Report { command } => {
+            let store = ops::open_store(&load()?).await?;
+            match command {
+                ReportCommand::Submit { file } => {
+                    let c = ops::submit_file(&store, &file).await?;
+                    println!("{}", serde_json::json!({"reference": c.reference, "id": c.id}));
+                }
+                ReportCommand::Show { reference } => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&ops::show(&store, &reference).await?)?
+                    );
+                }
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = ops::open_store(&load()?).await?;
+            match ops::audit_verify(&store).await? {
+                Ok(n) => println!("audit chain intact: {n} entries"),
+                Err(broken) => {
+                    println!("{broken}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        Command::Backup { out } => {
+            ops::backup(&load()?, &out).await?;
+            println!("backup written to {}", out.display());
+        }
+        Command::Restore { input, force } => {
+            let n = ops::restore(&load()?, &input, force).await?;
+            println!("restored; audit chain intact: {n} entries");
+        }
+        Command::User { command } => {
+            let store = ops::open_store(&load()?).await?;
+            match command {
+                UserCommand::Add {
+                    username,
+                    display_name,
+                    roles,
+                } => {
+                    let grants = roles
+                        .iter()
+                        .map(|r| ops::parse_grant(r))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let mut password = String::new();
+                    std::io::stdin().read_line(&mut password)?;
+                    ops::add_user(
+                        &store,
+                        &username,
+                        &display_name,
+                        password.trim_end_matches(['\r', '\n']),
+                        grants,
+                    )
+                    .await?;
+                    println!("user {username} created");
+                }
+                UserCommand::Token { username, name } => {
+                    println!("{}", ops::add_token(&store, &username, &name).await?);
+                }
+            }
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Intake {
+                    clients,
+                    seconds,
+                    postgres,
+                    json,
+                },
+        } => {
+            let r = bench::intake(bench::IntakeOptions {
+                clients,
+                seconds,
+                postgres_url: postgres,
+            })
+            .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!("backend {} · {} clients", r.backend, r.clients);
+                for p in [&r.http, &r.ceiling] {
+                    println!(
+                        "  {:<32} {:>9.0}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ({} ok, {} errors)",
+                        p.name, p.per_second, p.p50_ms, p.p99_ms, p.ok, p.errors
+                    );
+                }
+                println!("  ratio HTTP / store ceiling: {:.2}", r.ratio);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,637 @@
+//! The `/api/v1` handlers.
+
+use crate::auth::{self, Caller};
+use crate::error::ApiError;
+use crate::json::{self, JsonBytes};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use candour_core::audit::AuditEvent;
+use candour_core::identity::{
+    Can, Grant, ManageUsers, Principal, TransitionReports, ViewAudit, ViewConfidentialIdentity, ViewReports,
+};
+use candour_core::lifecycle::Action;
+use candour_core::record::{ReportRecord, State as LifecycleState};
+use candour_core::report::ReportBody;
+use candour_core::{Reference, ValidationErrors};
+use candour_store::{CreateReport, Idempotency, NewSession, NewUser, ReportFilter, ReportSummary, TransitionRequest};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn parse_reference(s: &str) -> ApiResult<Reference> {
+    s.parse().map_err(|_| ApiError::NotFound(format!("report {s}")))
+}
+
+fn need<P: candour_core::identity::Permission>(p: &Principal) -> ApiResult<Can<P>> {
+    match p {
+        Principal::Anonymous => Err(ApiError::Unauthorized(format!("sign in to {}", P::NAME))),
+        Principal::Known { .. } => p
+            .can::<P>()
+            .ok_or_else(|| ApiError::Forbidden(format!("your roles do not allow you to {}", P::NAME))),
+    }
+}
+
+/// `201` body for a stored report.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CreatedBody {
+    /// Human-friendly reference.
+    pub reference: String,
+    /// Internal id.
+    pub id: String,
+}
+
+/// `POST /api/v1/reports`: anyone may report; an organisation's policy can require sign-in.
+pub async fn create_report(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    headers: HeaderMap,
+    JsonBytes(body): JsonBytes,
+) -> ApiResult<Response> {
+    let report: ReportBody = json::parse(&body)?;
+    let now = Utc::now();
+    let valid = report.validate(&st.taxonomy, now)?;
+    if who == Principal::Anonymous {
+        if let Some(org) = st.store.organisation(valid.ods().as_str()).await? {
+            if org.require_sign_in {
+                return Err(ApiError::Unauthorized(format!(
+                    "{} asks reporters to sign in before reporting",
+                    org.name
+                )));
+            }
+        }
+    }
+    let idempotency = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let key = v
+                .to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or_else(|| {
+                    ApiError::Invalid(ValidationErrors::one(
+                        "Idempotency-Key",
+                        "invalid",
+                        "must be 1 to 200 visible characters",
+                    ))
+                })?;
+            Some(Idempotency {
+                key: key.to_string(),
+                request_hash: hex::encode(Sha256::digest(&body)),
+            })
+        }
+    };
+    let created = st
+        .store
+        .create_report(CreateReport {
+            report: valid,
+            taxonomy_version: st.taxonomy.version.clone(),
+            actor: who.actor(),
+            idempotency,
+            now,
+        })
+        .await?;
+    if !created.replayed {
+        st.metrics.reports_created.fetch_add(1, Ordering::Relaxed);
+    }
+    let reference = created.reference.to_string();
+    let location = format!("/api/v1/reports/{reference}");
+    let mut res = (
+        StatusCode::CREATED,
+        Json(CreatedBody {
+            reference,
+            id: created.id.to_string(),
+        }),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    if created.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+/// A report as the API shows it.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ReportView {
+    /// Internal id.
+    pub id: String,
+    /// Reference.
+    pub reference: String,
+    /// Current revision; send it back as `expected_revision` when changing the report.
+    pub revision: i64,
+    /// Taxonomy version the report was validated under.
+    pub taxonomy_version: String,
+    /// Lifecycle state.
+    #[serde(flatten)]
+    pub state: LifecycleState,
+    /// Has a named human acknowledged it?
+    pub acknowledged: bool,
+    /// First stored (UTC).
+    pub created_at: DateTime<Utc>,
+    /// First stored, UK local time.
+    pub created_at_local: String,
+    /// Last changed (UTC).
+    pub updated_at: DateTime<Utc>,
+    /// True when the reporter's identity is confidential and withheld from this reader.
+    pub reporter_withheld: bool,
+    /// The report.
+    pub report: ReportBody,
+}
+
+/// Build the view, withholding a confidential reporter's identity unless `may_see_identity`.
+pub fn view(r: &ReportRecord, may_see_identity: bool) -> ReportView {
+    let mut report = r.report.body().clone();
+    let withheld = report.confidential && !may_see_identity;
+    if withheld {
+        report.reporter.name = None;
+        report.reporter.email = None;
+        report.reporter.phone = None;
+    }
+    ReportView {
+        id: r.id.to_string(),
+        reference: r.reference.to_string(),
+        revision: r.revision,
+        taxonomy_version: r.taxonomy_version.clone(),
+        acknowledged: r.state.acknowledgement.is_some(),
+        state: r.state.clone(),
+        created_at: r.created_at,
+        created_at_local: candour_core::time::london(r.created_at),
+        updated_at: r.updated_at,
+        reporter_withheld: withheld,
+        report,
+    }
+}
+
+async fn load(st: &AppState, who: &Principal, reference: &str) -> ApiResult<(Can<ViewReports>, ReportRecord)> {
+    let can = need::<ViewReports>(who)?;
+    let r = parse_reference(reference)?;
+    let rec = st
+        .store
+        .get_report(&can, &r)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("report {reference}")))?;
+    Ok((can, rec))
+}
+
+/// Show a record to `who`; a confidential identity is shown only to CSO/admin of its organisation,
+/// and that read is audited before the response leaves.
+async fn show(st: &AppState, who: &Principal, rec: &ReportRecord) -> ApiResult<ReportView> {
+    let may = rec.report.body().confidential && who.can_for::<ViewConfidentialIdentity>(rec.report.ods()).is_some();
+    if may {
+        st.store
+            .record_event(AuditEvent {
+                actor: who.actor(),
+                action: "report.read_confidential_identity".into(),
+                object_type: "report".into(),
+                object_id: rec.reference.to_string(),
+                before_digest: None,
+                after_digest: None,
+            })
+            .await?;
+    }
+    Ok(view(rec, may))
+}
+
+/// `GET /api/v1/reports/{reference}`.
+pub async fn get_report(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path(reference): Path<String>,
+) -> ApiResult<Json<ReportView>> {
+    let (_, rec) = load(&st, &who, &reference).await?;
+    Ok(Json(show(&st, &who, &rec).await?))
+}
+
+/// A page of reports.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ReportPage {
+    /// Reports, newest first.
+    pub items: Vec<ReportSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /api/v1/reports`.
+pub async fn list_reports(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    q: Result<Query<ReportFilter>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<ReportPage>> {
+    let Query(mut f) = q.map_err(|e| ApiError::BadJson {
+        path: "query".into(),
+        message: e.body_text(),
+    })?;
+    let can = need::<ViewReports>(&who)?;
+    if let Some(h) = &f.min_harm {
+        if st.taxonomy.entry("physical_harm", h).is_none() {
+            return Err(ApiError::Invalid(ValidationErrors::one(
+                "min_harm",
+                "unknown_value",
+                format!(
+                    "'{h}' is not allowed (one of: {})",
+                    st.taxonomy.allowed("physical_harm")
+                ),
+            )));
+        }
+    }
+    if f.cursor
+        .as_deref()
+        .is_some_and(|c| candour_store::decode_cursor(c).is_none())
+    {
+        return Err(ApiError::Invalid(ValidationErrors::one(
+            "cursor",
+            "invalid",
+            "is not a cursor from this API",
+        )));
+    }
+    let limit = f.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::Invalid(ValidationErrors::one(
+            "limit",
+            "out_of_range",
+            "must be between 1 and 500",
+        )));
+    }
+    f.limit = Some(limit + 1);
+    let mut items = st.store.list_reports(&can, &f).await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|s| candour_store::encode_cursor(s.seq))
+    } else {
+        None
+    };
+    Ok(Json(ReportPage { items, next_cursor }))
+}
+
+/// `POST /api/v1/reports/{reference}/transitions` body: an action plus the revision the caller saw.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct TransitionBody {
+    /// The revision the caller last saw (required: a stale one gets 409).
+    pub expected_revision: i64,
+    /// The action and its fields.
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// `POST /api/v1/reports/{reference}/transitions`.
+pub async fn transition(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path(reference): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> ApiResult<Json<ReportView>> {
+    let can = need::<TransitionReports>(&who)?;
+    let reference = parse_reference(&reference)?;
+    let mut v: serde_json::Value = json::parse(&body)?;
+    let obj = v.as_object_mut().ok_or_else(|| ApiError::BadJson {
+        path: ".".into(),
+        message: "expected a JSON object".into(),
+    })?;
+    let expected = match obj.remove("expected_revision") {
+        Some(serde_json::Value::Number(n)) => n.as_i64().ok_or_else(|| ApiError::BadJson {
+            path: "expected_revision".into(),
+            message: "must be a whole number".into(),
+        })?,
+        Some(_) => {
+            return Err(ApiError::BadJson {
+                path: "expected_revision".into(),
+                message: "must be a whole number".into(),
+            })
+        }
+        None => {
+            return Err(ApiError::Invalid(ValidationErrors::one(
+                "expected_revision",
+                "required",
+                "send the revision you last saw, so changes made since are not overwritten",
+            )))
+        }
+    };
+    // A named human acknowledges: the signed-in person's name is used unless another is given.
+    if obj.get("action").and_then(|a| a.as_str()) == Some("acknowledge") && !obj.contains_key("name") {
+        obj.insert("name".into(), can.actor_name().into());
+    }
+    if obj.get("action").and_then(|a| a.as_str()) == Some("receive") {
+        return Err(ApiError::Transition(
+            "reports are received automatically when stored".into(),
+        ));
+    }
+    let action: Action = json::parse(&serde_json::to_vec(&v).map_err(|e| ApiError::Internal(e.to_string()))?)?;
+    let rec = st
+        .store
+        .transition(
+            &can,
+            TransitionRequest {
+                reference,
+                expected_revision: Some(expected),
+                action,
+                now: Utc::now(),
+            },
+        )
+        .await?;
+    Ok(Json(show(&st, &who, &rec).await?))
+}
+
+/// `GET /api/v1/reports/{reference}/revisions`.
+pub async fn revisions(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path(reference): Path<String>,
+) -> ApiResult<Json<Vec<candour_core::record::Revision>>> {
+    let (_, rec) = load(&st, &who, &reference).await?;
+    let may = rec.report.body().confidential && who.can_for::<ViewConfidentialIdentity>(rec.report.ods()).is_some();
+    let mut revs = st.store.revisions(rec.id).await?;
+    if rec.report.body().confidential {
+        if may {
+            show(&st, &who, &rec).await?;
+        } else {
+            for r in &mut revs {
+                r.body.reporter.name = None;
+                r.body.reporter.email = None;
+                r.body.reporter.phone = None;
+            }
+        }
+    }
+    Ok(Json(revs))
+}
+
+/// `GET /api/v1/reports/{reference}/audit`.
+pub async fn report_audit(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path(reference): Path<String>,
+) -> ApiResult<Json<Vec<candour_core::audit::AuditEntry>>> {
+    let (_, rec) = load(&st, &who, &reference).await?;
+    if who.can_for::<ViewAudit>(rec.report.ods()).is_none() {
+        return Err(ApiError::Forbidden(format!(
+            "your roles do not allow you to {}",
+            <ViewAudit as candour_core::identity::Permission>::NAME
+        )));
+    }
+    Ok(Json(st.store.audit_for("report", &rec.reference.to_string()).await?))
+}
+
+/// Sign-in request.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// Username.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Sign-in response.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct SessionBody {
+    /// Bearer token for `Authorization: Bearer …` (also set as an HttpOnly cookie).
+    pub token: String,
+    /// When it expires (UTC).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Failed sign-ins per username, to slow guessing.
+#[derive(Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+const MAX_FAILURES: u32 = 10;
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+impl Throttle {
+    fn blocked(&self, user: &str) -> bool {
+        self.failures
+            .lock()
+            .map(|m| {
+                m.get(user)
+                    .is_some_and(|(n, t)| *n >= MAX_FAILURES && t.elapsed() < FAILURE_WINDOW)
+            })
+            .unwrap_or(false)
+    }
+    fn fail(&self, user: &str) {
+        if let Ok(mut m) = self.failures.lock() {
+            let e = m.entry(user.to_string()).or_insert((0, Instant::now()));
+            if e.1.elapsed() >= FAILURE_WINDOW {
+                *e = (0, Instant::now());
+            }
+            e.0 += 1;
+        }
+    }
+    fn clear(&self, user: &str) {
+        if let Ok(mut m) = self.failures.lock() {
+            m.remove(user);
+        }
+    }
+}
+
+/// `POST /api/v1/sessions`: sign in with a local account.
+pub async fn sign_in(State(st): State<AppState>, JsonBytes(body): JsonBytes) -> ApiResult<Response> {
+    let req: SignIn = json::parse(&body)?;
+    if st.throttle.blocked(&req.username) {
+        return Err(ApiError::RateLimited);
+    }
+    let user = st.store.user_by_username(&req.username).await?;
+    let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_default();
+    let password = req.password.clone();
+    // argon2 is deliberately slow: keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &phc))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        _ => {
+            st.throttle.fail(&req.username);
+            return Err(ApiError::Unauthorized("the username or password is not right".into()));
+        }
+    };
+    st.throttle.clear(&req.username);
+    let (token, hash) = auth::new_token();
+    let now = Utc::now();
+    let expires_at = now + st.config.session_ttl;
+    st.store
+        .create_session(NewSession {
+            user_id: user.id,
+            token_hash: hash,
+            now,
+            expires_at,
+        })
+        .await?;
+    let cookie = format!(
+        "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        auth::SESSION_COOKIE,
+        st.config.session_ttl.num_seconds()
+    );
+    let mut res = (StatusCode::CREATED, Json(SessionBody { token, expires_at })).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+/// `DELETE /api/v1/sessions`: sign out.
+pub async fn sign_out(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<StatusCode> {
+    if let Some(t) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        st.store.delete_session(&auth::token_hash(t.trim())).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who the caller is.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Me {
+    /// `anonymous` or `user:<id> <name>`.
+    pub actor: String,
+    /// Roles held.
+    pub grants: Vec<Grant>,
+}
+
+/// `GET /api/v1/me`.
+pub async fn me(Caller(who): Caller) -> Json<Me> {
+    let grants = match &who {
+        Principal::Known { grants, .. } => grants.clone(),
+        Principal::Anonymous => Vec::new(),
+    };
+    Json(Me {
+        actor: who.actor(),
+        grants,
+    })
+}
+
+/// New account request.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserBody {
+    /// Sign-in name (3–64 of a-z, 0-9, `.`, `-`, `_`).
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Password (at least 12 characters).
+    pub password: String,
+    /// Roles.
+    pub grants: Vec<Grant>,
+}
+
+/// Check a new account's fields (shared with the CLI).
+pub fn check_new_user(username: &str, display_name: &str, password: &str) -> Result<(), ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    let u_ok = (3..=64).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
+    if !u_ok {
+        e.push("username", "invalid", "use 3 to 64 of a-z, 0-9, '.', '-' and '_'");
+    }
+    if display_name.trim().is_empty() || display_name.chars().count() > 200 {
+        e.push("display_name", "invalid", "is required (at most 200 characters)");
+    }
+    if password.chars().count() < 12 {
+        e.push("password", "too_short", "must be at least 12 characters");
+    }
+    e.into_result(())
+}
+
+/// `POST /api/v1/users` (admin).
+pub async fn create_user(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    JsonBytes(body): JsonBytes,
+) -> ApiResult<Response> {
+    let can = need::<ManageUsers>(&who)?;
+    let req: CreateUserBody = json::parse(&body)?;
+    check_new_user(&req.username, &req.display_name, &req.password)?;
+    // An organisation's admin may only grant roles in their own organisation.
+    for (i, g) in req.grants.iter().enumerate() {
+        let ok = match &g.org {
+            Some(o) => can.covers(o),
+            None => matches!(can.scope(), candour_core::identity::OrgScope::All),
+        };
+        if !ok {
+            return Err(ApiError::Forbidden(format!(
+                "grants[{i}]: you cannot grant roles for that organisation"
+            )));
+        }
+    }
+    let password = req.password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let user = st
+        .store
+        .create_user(
+            NewUser {
+                username: req.username,
+                display_name: req.display_name.trim().to_string(),
+                password_hash: hash,
+                grants: req.grants,
+                now: Utc::now(),
+            },
+            can.actor(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(user)).into_response())
+}
+
+/// `GET /api/v1/users` (admin).
+pub async fn list_users(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+) -> ApiResult<Json<Vec<candour_store::UserRecord>>> {
+    need::<ManageUsers>(&who)?;
+    Ok(Json(st.store.users().await?))
+}
+
+/// `GET /api/v1/taxonomy`: the value sets in force.
+pub async fn taxonomy(State(st): State<AppState>) -> Json<candour_core::Taxonomy> {
+    Json((*st.taxonomy).clone())
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi(State(st): State<AppState>) -> Response {
+    let mut res = (*st.openapi).clone().into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
+/// Unknown API path.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("that API path".into())
+}
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: the database answers.
+pub async fn readyz(State(st): State<AppState>) -> ApiResult<&'static str> {
+    st.store.ping().await.map_err(|_| ApiError::Unavailable)?;
+    Ok("ready")
+}
+
+/// `GET /metrics`.
+pub async fn metrics(State(st): State<AppState>) -> Response {
+    let mut res = st.metrics.render().into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    res
+}

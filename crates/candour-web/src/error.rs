@@ -1,0 +1,206 @@
+//! The one place errors become HTTP responses: RFC 9457 problem+json, with field paths for bad input.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use candour_core::lifecycle::LifecycleError;
+use candour_core::{FieldError, ValidationErrors};
+use candour_store::StoreError;
+use serde::Serialize;
+
+/// Why a request failed, as the API reports it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not valid JSON, or a value has the wrong type or an unknown enum value.
+    #[error("{message}")]
+    BadJson {
+        /// Path of the offending field (`.` for the whole body).
+        path: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// A value has the wrong type, an unknown enum value, or a required field is missing.
+    #[error("{message}")]
+    WrongType {
+        /// Path of the offending field.
+        path: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// Fields failed validation.
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    /// The transition is not allowed from the current status.
+    #[error("{0}")]
+    Transition(String),
+    /// No such resource (or not visible to the caller).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// Stale revision.
+    #[error("{0}")]
+    Conflict(String),
+    /// Idempotency key reused with another body.
+    #[error("this Idempotency-Key was already used for a different request body")]
+    IdempotencyMismatch,
+    /// Sign-in needed.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Body too large.
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
+    /// Wrong content type.
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// Too many attempts.
+    #[error("too many requests; try again shortly")]
+    RateLimited,
+    /// Something broke on our side; details are logged, not returned.
+    #[error("internal error")]
+    Internal(String),
+    /// The store cannot take work now.
+    #[error("the service is temporarily unavailable")]
+    Unavailable,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Problem {
+    /// A URI naming the problem type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What happened, for people.
+    pub detail: String,
+    /// Field-level problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        use ApiError::*;
+        match self {
+            BadJson { .. } => (
+                StatusCode::BAD_REQUEST,
+                "bad-json",
+                "The request body could not be read",
+            ),
+            Invalid(_) | WrongType { .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "Some fields are not valid",
+            ),
+            Transition(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-transition",
+                "That change is not allowed now",
+            ),
+            NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            Conflict(_) => (StatusCode::CONFLICT, "stale-revision", "The report has changed"),
+            IdempotencyMismatch => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "Idempotency-Key reused",
+            ),
+            Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Sign-in required"),
+            Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
+            TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Request too large"),
+            UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Wrong content type",
+            ),
+            RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests"),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+            Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Temporarily unavailable",
+            ),
+        }
+    }
+
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let (status, slug, title) = self.parts();
+        let errors = match self {
+            ApiError::Invalid(v) => v.errors.clone(),
+            ApiError::BadJson { path, message } | ApiError::WrongType { path, message } => {
+                vec![FieldError {
+                    path: path.clone(),
+                    code: "invalid".into(),
+                    message: message.clone(),
+                }]
+            }
+            ApiError::Transition(m) => vec![FieldError {
+                path: "action".into(),
+                code: "not_allowed".into(),
+                message: m.clone(),
+            }],
+            ApiError::IdempotencyMismatch => vec![FieldError {
+                path: "Idempotency-Key".into(),
+                code: "reused".into(),
+                message: "use a new key for a different request".into(),
+            }],
+            _ => Vec::new(),
+        };
+        Problem {
+            kind: format!("https://candour.invalid/problems/{slug}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            errors,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(%cause, "internal error");
+        }
+        let problem = self.problem();
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        res
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound("report".into()),
+            StoreError::Conflict { .. } => ApiError::Conflict(e.to_string()),
+            StoreError::IdempotencyMismatch => ApiError::IdempotencyMismatch,
+            StoreError::Lifecycle(LifecycleError::Invalid(v)) => ApiError::Invalid(v),
+            StoreError::Lifecycle(l @ LifecycleError::NotAllowed { .. }) => ApiError::Transition(l.to_string()),
+            StoreError::Constraint(c) => constraint(&c),
+            StoreError::Unavailable => ApiError::Unavailable,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Named constraints become field errors; anything unexpected is internal.
+fn constraint(name: &str) -> ApiError {
+    let field = match name {
+        "users_username_unique" | "users_pk" => Some(("username", "is already taken")),
+        "idempotency_pk" => Some(("Idempotency-Key", "was already used")),
+        "organisations_ods_code_format" => Some(("ods_code", "is not an ODS code")),
+        _ => None,
+    };
+    match field {
+        Some((path, msg)) => ApiError::Invalid(ValidationErrors::one(path, "conflict", msg)),
+        None => ApiError::Internal(format!("constraint {name}")),
+    }
+}

@@ -1,0 +1,227 @@
+//! The OpenAPI 3.1 document, assembled from the same types the handlers use (schemas by schemars), so
+//! it cannot drift from the code without a test noticing.
+
+use crate::api::{CreateUserBody, CreatedBody, Me, ReportPage, ReportView, SessionBody, SignIn, TransitionBody};
+use crate::error::Problem;
+use candour_core::audit::AuditEntry;
+use candour_core::record::Revision;
+use candour_core::report::ReportBody;
+use schemars::generate::SchemaSettings;
+use serde_json::{json, Value};
+
+fn problem_responses(codes: &[&str]) -> Value {
+    let mut m = serde_json::Map::new();
+    for c in codes {
+        m.insert(
+            (*c).to_string(),
+            json!({"description": "Problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
+        );
+    }
+    Value::Object(m)
+}
+
+fn ok(code: &str, description: &str, schema: &str) -> Value {
+    json!({code: {"description": description, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}})
+}
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
+}
+
+fn reference_param() -> Value {
+    json!({"name": "reference", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Z]{2}-[0-9]{4}-[0-9]{6,}$"}, "example": "CS-2026-000123"})
+}
+
+fn query(name: &str, schema: Value, description: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description})
+}
+
+/// The document as JSON bytes.
+pub fn document() -> bytes::Bytes {
+    bytes::Bytes::from(serde_json::to_vec(&value()).unwrap_or_default())
+}
+
+/// The document as a JSON value.
+pub fn value() -> Value {
+    let mut g = SchemaSettings::draft2020_12()
+        .with(|s| s.definitions_path = "/components/schemas".into())
+        .into_generator();
+    let mut schemas = serde_json::Map::new();
+    macro_rules! add {
+        ($($t:ty => $name:literal),* $(,)?) => {$(
+            let s = g.subschema_for::<$t>();
+            if !s.as_value().get("$ref").is_some() {
+                schemas.insert($name.to_string(), s.to_value());
+            }
+        )*};
+    }
+    add!(
+        ReportBody => "ReportBody",
+        CreatedBody => "CreatedBody",
+        ReportView => "ReportView",
+        ReportPage => "ReportPage",
+        TransitionBody => "TransitionBody",
+        Revision => "Revision",
+        AuditEntry => "AuditEntry",
+        SignIn => "SignIn",
+        SessionBody => "SessionBody",
+        Me => "Me",
+        CreateUserBody => "CreateUserBody",
+        Problem => "Problem",
+    );
+    schemas.extend(g.take_definitions(true));
+    let bearer = json!([{"bearer": []}, {}]);
+    let statuses = [
+        "received",
+        "acknowledged",
+        "triaged",
+        "investigating",
+        "made_safe",
+        "resolved",
+        "closed",
+        "withdrawn",
+    ];
+    let kinds = [
+        "clinical_safety",
+        "cyber_incident",
+        "suspicious_activity",
+        "vulnerability",
+        "device_incident",
+    ];
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Candour API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Report clinical safety, cyber security, vulnerability and device problems; follow them until a human acknowledges and closes them. Errors are RFC 9457 problem+json with field paths.",
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}
+        },
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token or a session token from POST /sessions."}}
+        },
+        "paths": {
+            "/reports": {
+                "post": {
+                    "operationId": "createReport",
+                    "summary": "Submit a report (no sign-in needed unless the organisation requires it)",
+                    "security": bearer,
+                    "parameters": [{"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200}, "description": "Repeat a request safely: the same key and body return the same report."}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportBody"}}}},
+                    "responses": merge(ok("201", "Stored durably", "CreatedBody"), problem_responses(&["400", "401", "413", "415", "422"]))
+                },
+                "get": {
+                    "operationId": "listReports",
+                    "summary": "List reports in the caller's organisations, newest first",
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        query("kind", json!({"type": "string", "enum": kinds}), "Report kind"),
+                        query("status", json!({"type": "string", "enum": statuses}), "Status"),
+                        query("organisation", json!({"type": "string"}), "ODS code"),
+                        query("system", json!({"type": "string"}), "Product name"),
+                        query("urgency", json!({"type": "string"}), "Urgency code"),
+                        query("min_harm", json!({"type": "string", "enum": ["none", "low", "moderate", "severe", "fatal"]}), "Minimum worst physical harm"),
+                        query("acknowledged", json!({"type": "boolean"}), "Acknowledged by a human or not"),
+                        query("from", json!({"type": "string", "format": "date-time"}), "Created at or after"),
+                        query("to", json!({"type": "string", "format": "date-time"}), "Created before"),
+                        query("cursor", json!({"type": "string"}), "From next_cursor"),
+                        query("limit", json!({"type": "integer", "minimum": 1, "maximum": 500}), "Page size")
+                    ],
+                    "responses": merge(ok("200", "A page of reports", "ReportPage"), problem_responses(&["400", "401", "403", "422"]))
+                }
+            },
+            "/reports/{reference}": {
+                "get": {
+                    "operationId": "getReport",
+                    "summary": "One report",
+                    "security": [{"bearer": []}],
+                    "parameters": [reference_param()],
+                    "responses": merge(ok("200", "The report", "ReportView"), problem_responses(&["401", "403", "404"]))
+                }
+            },
+            "/reports/{reference}/transitions": {
+                "post": {
+                    "operationId": "transitionReport",
+                    "summary": "Acknowledge, triage, investigate, make safe, resolve, close (with feedback), reopen or withdraw",
+                    "security": [{"bearer": []}],
+                    "parameters": [reference_param()],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TransitionBody"}}}},
+                    "responses": merge(ok("200", "The report after the change", "ReportView"), problem_responses(&["400", "401", "403", "404", "409", "415", "422"]))
+                }
+            },
+            "/reports/{reference}/revisions": {
+                "get": {
+                    "operationId": "listRevisions",
+                    "summary": "Every revision of a report",
+                    "security": [{"bearer": []}],
+                    "parameters": [reference_param()],
+                    "responses": merge(json!({"200": {"description": "Revisions, oldest first", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Revision"}}}}}}), problem_responses(&["401", "403", "404"]))
+                }
+            },
+            "/reports/{reference}/audit": {
+                "get": {
+                    "operationId": "reportAudit",
+                    "summary": "Audit entries about a report",
+                    "security": [{"bearer": []}],
+                    "parameters": [reference_param()],
+                    "responses": merge(json!({"200": {"description": "Audit entries", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}}}}}), problem_responses(&["401", "403", "404"]))
+                }
+            },
+            "/sessions": {
+                "post": {
+                    "operationId": "signIn",
+                    "summary": "Sign in with a local account",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SignIn"}}}},
+                    "responses": merge(ok("201", "Signed in", "SessionBody"), problem_responses(&["400", "401", "415", "429"]))
+                },
+                "delete": {
+                    "operationId": "signOut",
+                    "summary": "Sign out",
+                    "security": [{"bearer": []}],
+                    "responses": {"204": {"description": "Signed out"}}
+                }
+            },
+            "/me": {
+                "get": {
+                    "operationId": "me",
+                    "summary": "Who the caller is",
+                    "security": bearer,
+                    "responses": merge(ok("200", "The caller", "Me"), problem_responses(&["401"]))
+                }
+            },
+            "/users": {
+                "get": {
+                    "operationId": "listUsers",
+                    "summary": "Accounts (admin)",
+                    "security": [{"bearer": []}],
+                    "responses": merge(json!({"200": {"description": "Accounts", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}}), problem_responses(&["401", "403"]))
+                },
+                "post": {
+                    "operationId": "createUser",
+                    "summary": "Create an account (admin)",
+                    "security": [{"bearer": []}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateUserBody"}}}},
+                    "responses": merge(json!({"201": {"description": "Created", "content": {"application/json": {"schema": {"type": "object"}}}}}), problem_responses(&["400", "401", "403", "422"]))
+                }
+            },
+            "/taxonomy": {
+                "get": {
+                    "operationId": "taxonomy",
+                    "summary": "The value sets in force",
+                    "responses": {"200": {"description": "Taxonomy", "content": {"application/json": {"schema": {"type": "object"}}}}}
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}
+                }
+            }
+        }
+    })
+}

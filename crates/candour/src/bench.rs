@@ -1,0 +1,215 @@
+//! `candour bench intake`: durable submissions per second through HTTP with N concurrent clients, and,
+//! in the same run, the store's own durable-insert ceiling (direct `create_report` calls, same durability),
+//! so the ratio shows what the HTTP layer costs.
+
+use crate::ops::CliError;
+use candour_core::report::ReportBody;
+use candour_core::Taxonomy;
+use candour_store::{CreateReport, DynStore};
+use chrono::Utc;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The request body every benchmark client sends (one of the documented examples).
+pub const BODY: &str = include_str!("../../../docs/examples/clinical_safety.json");
+
+/// Options.
+#[derive(Debug, Clone)]
+pub struct IntakeOptions {
+    /// Concurrent clients.
+    pub clients: usize,
+    /// Seconds per phase.
+    pub seconds: f64,
+    /// `postgres://…` to bench PostgreSQL (a fresh schema is used); none for a fresh SQLite file.
+    pub postgres_url: Option<String>,
+}
+
+/// One phase's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Phase {
+    /// What was measured.
+    pub name: String,
+    /// Successful durable submissions.
+    pub ok: u64,
+    /// Failures.
+    pub errors: u64,
+    /// Submissions per second.
+    pub per_second: f64,
+    /// Median latency, ms.
+    pub p50_ms: f64,
+    /// 99th percentile latency, ms.
+    pub p99_ms: f64,
+}
+
+/// The whole result.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntakeResult {
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// Clients.
+    pub clients: usize,
+    /// Through HTTP.
+    pub http: Phase,
+    /// Direct store inserts.
+    pub ceiling: Phase,
+    /// http.per_second / ceiling.per_second.
+    pub ratio: f64,
+}
+
+fn quantile(sorted: &[u64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[i.min(sorted.len() - 1)] as f64 / 1000.0
+}
+
+fn phase(name: &str, results: Vec<(u64, u64, Vec<u64>)>, secs: f64) -> Phase {
+    let ok: u64 = results.iter().map(|r| r.0).sum();
+    let errors: u64 = results.iter().map(|r| r.1).sum();
+    let mut lat: Vec<u64> = results.into_iter().flat_map(|r| r.2).collect();
+    lat.sort_unstable();
+    Phase {
+        name: name.into(),
+        ok,
+        errors,
+        per_second: ok as f64 / secs,
+        p50_ms: quantile(&lat, 0.5),
+        p99_ms: quantile(&lat, 0.99),
+    }
+}
+
+async fn open_bench_store(opts: &IntakeOptions, dir: &std::path::Path) -> Result<DynStore, CliError> {
+    match &opts.postgres_url {
+        Some(url) => {
+            use sqlx::ConnectOptions;
+            use sqlx::Connection;
+            let base: sqlx::postgres::PgConnectOptions =
+                url.parse().map_err(|e: sqlx::Error| CliError::Message(e.to_string()))?;
+            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            let mut c = base.connect().await.map_err(|e| CliError::Message(e.to_string()))?;
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(&mut c)
+                .await
+                .map_err(|e| CliError::Message(e.to_string()))?;
+            let _ = c.close().await;
+            let opts = base.options([("search_path", schema.as_str())]);
+            Ok(Arc::new(candour_store::PgStore::connect_with(opts, 32).await?))
+        }
+        None => {
+            let url = format!("sqlite://{}", dir.join("bench.db").display());
+            Ok(Arc::new(candour_store::SqliteStore::open(&url).await?))
+        }
+    }
+}
+
+/// Run the intake benchmark.
+pub async fn intake(opts: IntakeOptions) -> Result<IntakeResult, CliError> {
+    let dir = std::env::temp_dir().join(format!("candour-bench-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir)?;
+    let store = open_bench_store(&opts, &dir).await?;
+    let backend = store.backend().to_string();
+    let taxonomy = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
+    let body: ReportBody = serde_json::from_str(BODY)?;
+    let dur = Duration::from_secs_f64(opts.seconds);
+
+    // Phase 1: the store's ceiling.
+    let deadline = Instant::now() + dur;
+    let mut tasks = Vec::new();
+    for _ in 0..opts.clients {
+        let store = store.clone();
+        let t = taxonomy.clone();
+        let body = body.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut err, mut lat) = (0u64, 0u64, Vec::new());
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let now = Utc::now();
+                let r = match body.clone().validate(&t, now) {
+                    Ok(v) => store
+                        .create_report(CreateReport {
+                            report: v,
+                            taxonomy_version: t.version.clone(),
+                            actor: "bench".into(),
+                            idempotency: None,
+                            now,
+                        })
+                        .await
+                        .is_ok(),
+                    Err(_) => false,
+                };
+                lat.push(started.elapsed().as_micros() as u64);
+                if r {
+                    ok += 1
+                } else {
+                    err += 1
+                }
+            }
+            (ok, err, lat)
+        }));
+    }
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.map_err(|e| CliError::Message(e.to_string()))?);
+    }
+    let ceiling = phase("store (direct create_report)", results, opts.seconds);
+
+    // Phase 2: through HTTP on loopback.
+    let app = candour_web::router(candour_web::AppState::new(
+        store.clone(),
+        taxonomy.clone(),
+        candour_web::WebConfig::default(),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(opts.clients)
+        .build()
+        .map_err(|e| CliError::Message(e.to_string()))?;
+    let url = format!("http://{addr}/api/v1/reports");
+    let deadline = Instant::now() + dur;
+    let mut tasks = Vec::new();
+    for _ in 0..opts.clients {
+        let client = client.clone();
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut err, mut lat) = (0u64, 0u64, Vec::new());
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let r = client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(BODY)
+                    .send()
+                    .await;
+                lat.push(started.elapsed().as_micros() as u64);
+                match r {
+                    Ok(res) if res.status().as_u16() == 201 => ok += 1,
+                    _ => err += 1,
+                }
+            }
+            (ok, err, lat)
+        }));
+    }
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.map_err(|e| CliError::Message(e.to_string()))?);
+    }
+    let http = phase("HTTP POST /api/v1/reports", results, opts.seconds);
+    server.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+    let ratio = if ceiling.per_second > 0.0 {
+        http.per_second / ceiling.per_second
+    } else {
+        0.0
+    };
+    Ok(IntakeResult {
+        backend,
+        clients: opts.clients,
+        http,
+        ceiling,
+        ratio,
+    })
+}

@@ -1,0 +1,182 @@
+//! Configuration: built-in defaults, then a TOML file, then `CANDOUR_*` environment variables.
+//! Secrets (the database password) are never printed.
+
+use candour_store::DatabaseUrl;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Settings in force.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: DatabaseUrl,
+    /// Where embedded data lives.
+    pub data_dir: PathBuf,
+    /// Largest request body in bytes.
+    pub body_limit: usize,
+    /// Session lifetime in hours.
+    pub session_ttl_hours: i64,
+}
+
+/// The TOML file's shape: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    body_limit: Option<usize>,
+    session_ttl_hours: Option<i64>,
+}
+
+/// Why configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// Path.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML of the expected shape.
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// Path.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// An environment variable has a bad value.
+    #[error("{name}: {message}")]
+    Env {
+        /// Variable.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Load: `file` if given (or `CANDOUR_CONFIG`, or `./candour.toml` if present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(file, |k| std::env::var(k).ok())
+    }
+
+    /// As [`Config::load`], reading variables through `env` (so tests need not touch the process environment).
+    pub fn load_from(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let path = file
+            .map(Path::to_path_buf)
+            .or_else(|| env("CANDOUR_CONFIG").map(PathBuf::from))
+            .or_else(|| Some(PathBuf::from("candour.toml")).filter(|p| p.exists()));
+        let f = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.clone(),
+                    source,
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::Parse {
+                    path: p.clone(),
+                    message: e.to_string(),
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let data_dir = env("CANDOUR_DATA_DIR")
+            .map(PathBuf::from)
+            .or(f.data_dir)
+            .unwrap_or_else(|| PathBuf::from("candour-data"));
+        let database_url = env("CANDOUR_DATABASE_URL")
+            .or(f.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("candour.db").display()));
+        let listen = env("CANDOUR_LISTEN")
+            .or(f.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let num = |name: &str| -> Result<Option<i64>, ConfigError> {
+            env(name)
+                .map(|v| {
+                    v.trim().parse::<i64>().map_err(|e| ConfigError::Env {
+                        name: name.into(),
+                        message: e.to_string(),
+                    })
+                })
+                .transpose()
+        };
+        let body_limit = match num("CANDOUR_BODY_LIMIT")? {
+            Some(n) if n > 0 => n as usize,
+            Some(_) => {
+                return Err(ConfigError::Env {
+                    name: "CANDOUR_BODY_LIMIT".into(),
+                    message: "must be positive".into(),
+                })
+            }
+            None => f.body_limit.unwrap_or(256 * 1024),
+        };
+        let session_ttl_hours = num("CANDOUR_SESSION_TTL_HOURS")?.or(f.session_ttl_hours).unwrap_or(8);
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Env {
+                name: "CANDOUR_DATABASE_URL".into(),
+                message: "must start with sqlite:// or postgres://".into(),
+            });
+        }
+        Ok(Self {
+            listen,
+            database_url: DatabaseUrl::new(database_url),
+            data_dir,
+            body_limit,
+            session_ttl_hours,
+        })
+    }
+
+    /// The web layer's settings.
+    pub fn web(&self) -> candour_web::WebConfig {
+        candour_web::WebConfig {
+            body_limit: self.body_limit,
+            session_ttl: chrono::Duration::hours(self.session_ttl_hours),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let dir = std::env::temp_dir().join(format!("candour-cfg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/candour\"\n").unwrap();
+        let env: HashMap<&str, &str> = HashMap::from([("CANDOUR_LISTEN", "127.0.0.1:7000")]);
+        let c = Config::load_from(Some(&file), |k| env.get(k).map(|v| v.to_string())).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:7000");
+        assert_eq!(c.database_url.expose(), "sqlite:///srv/candour/candour.db");
+        let none = Config::load_from(None, |_| None).unwrap();
+        assert_eq!(none.listen, "127.0.0.1:8080");
+        assert_eq!(none.database_url.expose(), "sqlite://candour-data/candour.db");
+    }
+
+    #[test]
+    fn bad_values_name_their_source_and_secrets_stay_hidden() {
+        let e = Config::load_from(None, |k| (k == "CANDOUR_BODY_LIMIT").then(|| "lots".into())).unwrap_err();
+        assert!(e.to_string().starts_with("CANDOUR_BODY_LIMIT"), "{e}");
+        let c = Config::load_from(None, |k| {
+            (k == "CANDOUR_DATABASE_URL").then(|| "postgres://u:hunter2@h/db".into())
+        })
+        .unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        let dir = std::env::temp_dir().join(format!("candour-cfg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        let e = Config::load_from(Some(&file), |_| None).unwrap_err();
+        assert!(e.to_string().contains("lisen"), "{e}");
+    }
+}

@@ -1,0 +1,306 @@
+//! What each subcommand does.
+
+use crate::config::{Config, ConfigError};
+use candour_core::audit::Verifier;
+use candour_core::identity::{Grant, Principal, Role, ViewReports};
+use candour_core::report::ReportBody;
+use candour_core::{Reference, Taxonomy, ValidationErrors};
+use candour_store::{CreateReport, DynStore, NewApiToken, NewUser, StoreError};
+use chrono::Utc;
+use std::path::Path;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Storage.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Bad input.
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    /// Files.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// JSON.
+    #[error("invalid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Anything else, said plainly.
+    #[error("{0}")]
+    Message(String),
+}
+
+/// The authority of someone running `candour` on the host itself: a national administrator.
+pub fn cli_principal() -> Principal {
+    Principal::Known {
+        id: "cli".into(),
+        name: "local administrator (CLI)".into(),
+        grants: vec![Grant {
+            role: Role::Admin,
+            org: None,
+        }],
+    }
+}
+
+/// Open the configured store (creating the data directory for SQLite) and run migrations.
+pub async fn open_store(config: &Config) -> Result<DynStore, CliError> {
+    if !config.database_url.is_postgres() {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    Ok(candour_store::open(&config.database_url).await?)
+}
+
+/// Serve until SIGINT or SIGTERM. `ready` is called with the bound address.
+pub async fn serve(config: &Config, store: DynStore, ready: impl FnOnce(std::net::SocketAddr)) -> Result<(), CliError> {
+    let taxonomy = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
+    let app = candour_web::router(candour_web::AppState::new(store, taxonomy, config.web()));
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| CliError::Message(format!("cannot listen on {} (CANDOUR_LISTEN): {e}", config.listen)))?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// Walk the whole audit chain; the number of entries if intact, or the first broken link.
+pub async fn audit_verify(store: &DynStore) -> Result<Result<i64, String>, CliError> {
+    let mut v = Verifier::default();
+    loop {
+        let page = store.audit_page(v.verified(), 5000).await?;
+        if page.is_empty() {
+            break;
+        }
+        let mut last = v.verified();
+        for e in &page {
+            if let Err(b) = v.check(e) {
+                return Ok(Err(b.to_string()));
+            }
+            last = e.seq;
+        }
+        // A gap in seq is caught by check(); guard against a page that made no progress.
+        if last == v.verified() && page.len() < 5000 {
+            break;
+        }
+    }
+    let head = store.audit_head().await?;
+    if &head != v.head() {
+        return Ok(Err(format!(
+            "audit chain ends at entry {} but the recorded head is entry {} (entries removed from the end?)",
+            v.verified(),
+            head.seq
+        )));
+    }
+    Ok(Ok(v.verified()))
+}
+
+/// `candour report submit --file F`: validate and store a report from a JSON file.
+pub async fn submit_file(store: &DynStore, path: &Path) -> Result<candour_store::Created, CliError> {
+    let text = std::fs::read(path)?;
+    let de = &mut serde_json::Deserializer::from_slice(&text);
+    let body: ReportBody = serde_path_to_error::deserialize(de)
+        .map_err(|e| CliError::Message(format!("{}: {}: {}", path.display(), e.path(), e.inner())))?;
+    let t = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
+    let now = Utc::now();
+    let valid = body.validate(&t, now)?;
+    Ok(store
+        .create_report(CreateReport {
+            report: valid,
+            taxonomy_version: t.version.clone(),
+            actor: cli_principal().actor(),
+            idempotency: None,
+            now,
+        })
+        .await?)
+}
+
+/// `candour report show REF`: the report as JSON (the CLI acts as a national administrator).
+pub async fn show(store: &DynStore, reference: &str) -> Result<serde_json::Value, CliError> {
+    let r: Reference = reference.parse().map_err(CliError::Message)?;
+    let p = cli_principal();
+    let can = p
+        .can::<ViewReports>()
+        .ok_or_else(|| CliError::Message("no capability".into()))?;
+    let rec = store
+        .get_report(&can, &r)
+        .await?
+        .ok_or_else(|| CliError::Message(format!("no report {reference}")))?;
+    let revisions = store.revisions(rec.id).await?;
+    Ok(serde_json::json!({ "report": candour_web::api::view(&rec, true), "revisions": revisions }))
+}
+
+/// Parse `role` or `role@ODS`.
+pub fn parse_grant(s: &str) -> Result<Grant, CliError> {
+    let (role, org) = match s.split_once('@') {
+        Some((r, o)) => (
+            r,
+            Some(candour_core::OdsCode::parse(o).map_err(|e| CliError::Message(format!("--role {s}: {e}")))?),
+        ),
+        None => (s, None),
+    };
+    Ok(Grant {
+        role: role
+            .parse()
+            .map_err(|e| CliError::Message(format!("--role {s}: {e}")))?,
+        org,
+    })
+}
+
+/// `candour user add`.
+pub async fn add_user(
+    store: &DynStore,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    grants: Vec<Grant>,
+) -> Result<(), CliError> {
+    candour_web::api::check_new_user(username, display_name, password)?;
+    let hash = candour_web::auth::hash_password(password).map_err(|e| CliError::Message(e.to_string()))?;
+    store
+        .create_user(
+            NewUser {
+                username: username.into(),
+                display_name: display_name.into(),
+                password_hash: hash,
+                grants,
+                now: Utc::now(),
+            },
+            &cli_principal().actor(),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Constraint(c) if c == "users_username_unique" => {
+                CliError::Message(format!("username {username} is already taken"))
+            }
+            other => other.into(),
+        })?;
+    Ok(())
+}
+
+/// `candour user token`: a new API token for an account, printed once.
+pub async fn add_token(store: &DynStore, username: &str, name: &str) -> Result<String, CliError> {
+    let user = store
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| CliError::Message(format!("no user {username}")))?;
+    let (token, hash) = candour_web::auth::new_token();
+    store
+        .create_api_token(
+            NewApiToken {
+                user_id: user.id,
+                name: name.into(),
+                token_hash: hash,
+                now: Utc::now(),
+            },
+            &cli_principal().actor(),
+        )
+        .await?;
+    Ok(token)
+}
+
+fn sqlite_path(config: &Config) -> Result<std::path::PathBuf, CliError> {
+    let url = config.database_url.expose();
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() {
+        return Err(CliError::Message("CANDOUR_DATABASE_URL names no SQLite file".into()));
+    }
+    Ok(std::path::PathBuf::from(path))
+}
+
+/// `candour backup OUT`: a consistent copy taken while Candour keeps serving. SQLite uses `VACUUM INTO`;
+/// PostgreSQL uses `pg_dump` (custom format), which reads one consistent snapshot.
+pub async fn backup(config: &Config, out: &Path) -> Result<(), CliError> {
+    if out.exists() {
+        return Err(CliError::Message(format!(
+            "{} already exists; choose a new file",
+            out.display()
+        )));
+    }
+    if config.database_url.is_postgres() {
+        let status = std::process::Command::new("pg_dump")
+            .args(["--format=custom", "--no-owner", "--file"])
+            .arg(out)
+            .arg(config.database_url.expose())
+            .status()
+            .map_err(|e| CliError::Message(format!("cannot run pg_dump: {e}")))?;
+        if !status.success() {
+            return Err(CliError::Message(format!("pg_dump failed ({status})")));
+        }
+        return Ok(());
+    }
+    let store = candour_store::SqliteStore::open(config.database_url.expose()).await?;
+    store.backup_to(out).await?;
+    Ok(())
+}
+
+/// `candour restore IN`: replace the configured database with a backup, then verify its audit chain.
+/// Stop `candour serve` first. SQLite: refuses to overwrite an existing database unless `force`.
+pub async fn restore(config: &Config, input: &Path, force: bool) -> Result<i64, CliError> {
+    if !input.exists() {
+        return Err(CliError::Message(format!("{} does not exist", input.display())));
+    }
+    if config.database_url.is_postgres() {
+        let status = std::process::Command::new("pg_restore")
+            .args([
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--dbname",
+            ])
+            .arg(config.database_url.expose())
+            .arg(input)
+            .status()
+            .map_err(|e| CliError::Message(format!("cannot run pg_restore: {e}")))?;
+        if !status.success() {
+            return Err(CliError::Message(format!("pg_restore failed ({status})")));
+        }
+    } else {
+        let path = sqlite_path(config)?;
+        if path.exists() && !force {
+            return Err(CliError::Message(format!(
+                "{} exists; pass --force to replace it",
+                path.display()
+            )));
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        // Copy beside, then rename: the database is either the old one or the whole backup.
+        let tmp = path.with_extension("restoring");
+        std::fs::copy(input, &tmp)?;
+        for ext in ["db-wal", "db-shm"] {
+            let _ = std::fs::remove_file(path.with_extension(ext));
+        }
+        std::fs::rename(&tmp, &path)?;
+    }
+    let store = open_store(config).await?;
+    audit_verify(&store)
+        .await?
+        .map_err(|e| CliError::Message(format!("restored, but {e}")))
+}
