@@ -50,7 +50,7 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(d) = &e {
-            if let Some(c) = d.constraint() {
+            if let Some(c) = d.constraint().or_else(|| sqlite_constraint(d.message())) {
                 return StoreError::Constraint(c.to_string());
             }
         }
@@ -61,5 +61,49 @@ impl From<sqlx::Error> for StoreError {
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
         StoreError::Corrupt(e.to_string())
+    }
+}
+
+/// SQLite names the columns, not the constraint, in its messages; map them to the constraint names the
+/// migrations declare (the same names PostgreSQL reports).
+fn sqlite_constraint(message: &str) -> Option<&'static str> {
+    let cols = message.strip_prefix("UNIQUE constraint failed: ")?;
+    Some(match cols {
+        "users.username" => "users_username_unique",
+        "users.id" => "users_pk",
+        "reports.reference" => "reports_reference_unique",
+        "reports.id" => "reports_id_unique",
+        "idempotency.key" => "idempotency_pk",
+        "report_revisions.report_id, report_revisions.revision" => "report_revisions_pk",
+        "sessions.token_hash" => "sessions_pk",
+        "api_tokens.token_hash" => "api_tokens_pk",
+        "audit_log.seq" => "audit_log_pk",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_messages_map_to_declared_constraint_names() {
+        assert_eq!(
+            super::sqlite_constraint("UNIQUE constraint failed: users.username"),
+            Some("users_username_unique")
+        );
+        assert_eq!(super::sqlite_constraint("NOT NULL constraint failed: users.id"), None);
+        for name in [
+            "users_username_unique",
+            "reports_reference_unique",
+            "idempotency_pk",
+            "report_revisions_pk",
+            "audit_log_pk",
+        ] {
+            for sql in [
+                include_str!("../migrations/sqlite/0001_init.sql"),
+                include_str!("../migrations/postgres/0001_init.sql"),
+            ] {
+                assert!(sql.contains(name), "{name} is not declared in a migration");
+            }
+        }
     }
 }

@@ -1,0 +1,596 @@
+//! The HTTP API, end to end over a real socket.
+
+use crate::helpers::*;
+use candour_core::identity::Grant;
+use candour_store::Organisation;
+use serde_json::{json, Value};
+
+const KINDS: [&str; 5] = [
+    "clinical_safety",
+    "cyber_incident",
+    "suspicious_activity",
+    "vulnerability",
+    "device_incident",
+];
+
+async fn post(app: &App, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+    let mut r = app.client.post(app.url(path)).json(body);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    r.send().await.unwrap()
+}
+
+async fn get(app: &App, path: &str, token: &str) -> reqwest::Response {
+    app.client.get(app.url(path)).bearer_auth(token).send().await.unwrap()
+}
+
+async fn problem(r: reqwest::Response, status: u16) -> Value {
+    assert_eq!(r.status(), status);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], status);
+    v
+}
+
+async fn count(app: &App, token: &str) -> usize {
+    let v: Value = get(app, "/api/v1/reports?limit=500", token).await.json().await.unwrap();
+    v["items"].as_array().unwrap().len()
+}
+
+fn grant(s: &str) -> Vec<Grant> {
+    vec![candour::ops::parse_grant(s).unwrap()]
+}
+
+#[tokio::test]
+async fn every_documented_example_is_accepted_and_reads_back() {
+    for app in apps().await {
+        let admin = app.login_as("admin", grant("admin")).await;
+        for kind in KINDS {
+            let body = example(kind);
+            let r = post(&app, "/api/v1/reports", None, &body).await;
+            assert_eq!(r.status(), 201, "{kind} on {}", app.db.name());
+            let loc = r.headers()["location"].to_str().unwrap().to_string();
+            let created: Value = r.json().await.unwrap();
+            assert_eq!(
+                loc,
+                format!("/api/v1/reports/{}", created["reference"].as_str().unwrap())
+            );
+            let got: Value = get(&app, &loc, &admin).await.json().await.unwrap();
+            assert_eq!(got["report"]["title"], body["title"]);
+            assert_eq!(got["status"], "received");
+            assert_eq!(got["acknowledged"], false);
+            assert_eq!(got["revision"], 1);
+        }
+        assert_eq!(count(&app, &admin).await, 5);
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_a_clear_problem_naming_the_field_and_writes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.login_as("admin", grant("admin")).await;
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut v = example("clinical_safety");
+        f(&mut v);
+        v
+    };
+    let cases: Vec<(&str, Value, u16, &str)> = vec![
+        ("wrong type", with(&|v| v["title"] = json!(5)), 422, "title"),
+        ("unknown enum", with(&|v| v["kind"] = json!("printer_jam")), 422, "kind"),
+        (
+            "unknown field",
+            with(&|v| v["narative"] = json!("typo")),
+            422,
+            "narative",
+        ),
+        (
+            "invalid ODS code",
+            with(&|v| v["ods_code"] = json!("R!")),
+            422,
+            "ods_code",
+        ),
+        (
+            "future occurred_at",
+            with(&|v| v["occurred_at"] = json!("2999-01-01T00:00:00Z")),
+            422,
+            "occurred_at",
+        ),
+        (
+            "missing narrative",
+            with(&|v| {
+                v.as_object_mut().unwrap().remove("narrative");
+            }),
+            422,
+            "narrative",
+        ),
+        (
+            "missing kind",
+            with(&|v| {
+                v.as_object_mut().unwrap().remove("kind");
+            }),
+            422,
+            "kind",
+        ),
+        (
+            "unknown harm level",
+            with(&|v| v["patients"][0]["physical_harm"] = json!("catastrophic")),
+            422,
+            "patients[0].physical_harm",
+        ),
+        (
+            "bad timestamp",
+            with(&|v| v["occurred_at"] = json!("yesterday")),
+            422,
+            "occurred_at",
+        ),
+    ];
+    for (what, body, status, path) in cases {
+        let p = problem(post(&app, "/api/v1/reports", None, &body).await, status).await;
+        let paths: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["path"].as_str().unwrap())
+            .collect();
+        assert!(paths.contains(&path), "{what}: {paths:?} {p}");
+    }
+    // Malformed JSON: 400.
+    let r = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .header("content-type", "application/json")
+        .body("{\"kind\": ")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 400).await;
+    // Not JSON at all: 415.
+    let r = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 415).await;
+    // Oversize: 413.
+    let big = with(&|v| v["narrative"] = json!("x".repeat(100_000)));
+    problem(post(&app, "/api/v1/reports", None, &big).await, 413).await;
+    assert_eq!(count(&app, &admin).await, 0, "nothing partially written");
+    assert_eq!(
+        candour::ops::audit_verify(&app.db.store).await.unwrap(),
+        Ok(2),
+        "only the account and its sign-in are audited"
+    );
+}
+
+#[tokio::test]
+async fn transitions_over_http_with_revisions_audit_and_conflicts() {
+    for app in apps().await {
+        let handler = app.login_as("handler.rzx", grant("handler@RZX")).await;
+        let created: Value = post(&app, "/api/v1/reports", None, &example("clinical_safety"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let reference = created["reference"].as_str().unwrap();
+        let path = format!("/api/v1/reports/{reference}/transitions");
+
+        // Missing revision, unknown action, action not allowed yet, unknown report.
+        let p = problem(
+            post(
+                &app,
+                &path,
+                Some(&handler),
+                &json!({"action": "acknowledge", "role": "Handler"}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["path"], "expected_revision");
+        problem(
+            post(
+                &app,
+                &path,
+                Some(&handler),
+                &json!({"expected_revision": 1, "action": "delete"}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        let p = problem(
+            post(
+                &app,
+                &path,
+                Some(&handler),
+                &json!({"expected_revision": 1, "action": "triage"}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["path"], "action");
+        problem(
+            post(
+                &app,
+                "/api/v1/reports/CS-2026-999999/transitions",
+                Some(&handler),
+                &json!({"expected_revision": 1, "action": "triage"}),
+            )
+            .await,
+            404,
+        )
+        .await;
+        problem(
+            post(
+                &app,
+                "/api/v1/reports/not-a-ref/transitions",
+                Some(&handler),
+                &json!({"expected_revision": 1, "action": "triage"}),
+            )
+            .await,
+            404,
+        )
+        .await;
+
+        // Acknowledge: the signed-in human's name is recorded.
+        let r = post(
+            &app,
+            &path,
+            Some(&handler),
+            &json!({"expected_revision": 1, "action": "acknowledge", "role": "Incident handler", "method": "phone"}),
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["acknowledgement"]["name"], "Test handler.rzx");
+        assert_eq!(v["acknowledgement"]["method"], "phone");
+        assert_eq!(v["revision"], 2);
+        // Stale revision: 409.
+        problem(
+            post(
+                &app,
+                &path,
+                Some(&handler),
+                &json!({"expected_revision": 1, "action": "triage"}),
+            )
+            .await,
+            409,
+        )
+        .await;
+        // Close without feedback: field error.
+        for (rev, body) in [
+            (2, json!({"action": "triage"})),
+            (3, json!({"action": "resolve", "summary": "Fixed"})),
+        ] {
+            let mut b = body;
+            b["expected_revision"] = json!(rev);
+            assert_eq!(post(&app, &path, Some(&handler), &b).await.status(), 200);
+        }
+        let p = problem(
+            post(
+                &app,
+                &path,
+                Some(&handler),
+                &json!({"expected_revision": 4, "action": "close"}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["path"], "feedback");
+        let v: Value = post(
+            &app,
+            &path,
+            Some(&handler),
+            &json!({"expected_revision": 4, "action": "close", "feedback": "Thank you: fixed in 24.3.2."}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(
+            (v["status"].as_str(), v["feedback"].as_str()),
+            (Some("closed"), Some("Thank you: fixed in 24.3.2."))
+        );
+
+        let revs: Value = get(&app, &format!("/api/v1/reports/{reference}/revisions"), &handler)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(revs.as_array().unwrap().len(), 5);
+        // Handlers may not read the audit log; an auditor may.
+        problem(
+            get(&app, &format!("/api/v1/reports/{reference}/audit"), &handler).await,
+            403,
+        )
+        .await;
+        let auditor = app.login_as("auditor", grant("auditor")).await;
+        let audit: Value = get(&app, &format!("/api/v1/reports/{reference}/audit"), &auditor)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let actions: Vec<&str> = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "report.create",
+                "report.transition.acknowledge",
+                "report.transition.triage",
+                "report.transition.resolve",
+                "report.transition.close"
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn organisation_scope_and_credentials() {
+    let app = spawn_app().await;
+    let created: Value = post(&app, "/api/v1/reports", None, &example("clinical_safety"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reference = created["reference"].as_str().unwrap();
+    problem(app.client.get(app.url("/api/v1/reports")).send().await.unwrap(), 401).await;
+    problem(get(&app, "/api/v1/reports", "not-a-real-token").await, 401).await;
+    let other = app.login_as("handler.rzy", grant("handler@RZY")).await;
+    problem(get(&app, &format!("/api/v1/reports/{reference}"), &other).await, 404).await;
+    assert_eq!(count(&app, &other).await, 0);
+    let reporter = app.login_as("just.a.reporter", grant("reporter")).await;
+    problem(get(&app, "/api/v1/reports", &reporter).await, 403).await;
+    problem(
+        post(
+            &app,
+            "/api/v1/users",
+            Some(&other),
+            &json!({"username": "x.y.z", "display_name": "X", "password": "a-long-password", "grants": []}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    // Wrong password: 401, and repeated failures are throttled.
+    for _ in 0..10 {
+        let r = post(
+            &app,
+            "/api/v1/sessions",
+            None,
+            &json!({"username": "handler.rzy", "password": "wrong-password"}),
+        )
+        .await;
+        assert_eq!(r.status(), 401);
+    }
+    problem(
+        post(
+            &app,
+            "/api/v1/sessions",
+            None,
+            &json!({"username": "handler.rzy", "password": "correct-horse-battery"}),
+        )
+        .await,
+        429,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn confidential_identity_only_for_cso_and_admin_and_each_read_audited() {
+    for app in apps().await {
+        let body = example("device_incident");
+        assert_eq!(body["confidential"], true);
+        let created: Value = post(&app, "/api/v1/reports", None, &body).await.json().await.unwrap();
+        let reference = created["reference"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/reports/{reference}");
+        let handler = app.login_as("handler.rzx", grant("handler@RZX")).await;
+        let v: Value = get(&app, &path, &handler).await.json().await.unwrap();
+        assert_eq!(v["reporter_withheld"], true);
+        assert!(v["report"]["reporter"]["name"].is_null() && v["report"]["reporter"]["email"].is_null());
+        let revs: Value = get(&app, &format!("{path}/revisions"), &handler)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            revs[0]["body"]["reporter"]["name"].is_null(),
+            "revisions withhold it too"
+        );
+        let cso_other_org = app.login_as("cso.rzy", grant("clinical_safety_officer@RZY")).await;
+        assert_eq!(get(&app, &path, &cso_other_org).await.status(), 404);
+        let cso = app.login_as("cso.rzx", grant("clinical_safety_officer@RZX")).await;
+        let v: Value = get(&app, &path, &cso).await.json().await.unwrap();
+        assert_eq!(v["reporter_withheld"], false);
+        assert_eq!(v["report"]["reporter"]["name"], "Grace Nwosu");
+        let audit = app.db.store.audit_for("report", &reference).await.unwrap();
+        let reads: Vec<_> = audit
+            .iter()
+            .filter(|e| e.action == "report.read_confidential_identity")
+            .collect();
+        assert_eq!(reads.len(), 1, "{}", app.db.name());
+        assert!(reads[0].actor.contains("cso.rzx"));
+    }
+}
+
+#[tokio::test]
+async fn idempotency_key_on_create() {
+    let app = spawn_app().await;
+    let body = example("suspicious_activity");
+    let send = |b: Value, key: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/api/v1/reports"))
+                .header("Idempotency-Key", key)
+                .json(&b)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let a = send(body.clone(), "double-click-1").await;
+    assert_eq!(a.status(), 201);
+    let ra: Value = a.json().await.unwrap();
+    let b = send(body.clone(), "double-click-1").await;
+    assert_eq!(b.status(), 201);
+    assert_eq!(b.headers()["idempotent-replayed"], "true");
+    let rb: Value = b.json().await.unwrap();
+    assert_eq!(ra, rb);
+    let mut changed = body;
+    changed["title"] = json!("Something else");
+    let p = problem(send(changed, "double-click-1").await, 422).await;
+    assert_eq!(p["errors"][0]["path"], "Idempotency-Key");
+    let admin = app.login_as("admin", grant("admin")).await;
+    assert_eq!(count(&app, &admin).await, 1);
+}
+
+#[tokio::test]
+async fn organisation_policy_can_require_sign_in() {
+    let app = spawn_app().await;
+    app.db
+        .store
+        .put_organisation(
+            Organisation {
+                ods_code: "RZX".into(),
+                name: "Northshire".into(),
+                require_sign_in: true,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    problem(
+        post(&app, "/api/v1/reports", None, &example("clinical_safety")).await,
+        401,
+    )
+    .await;
+    let reporter = app.login_as("staff.member", grant("reporter")).await;
+    assert_eq!(
+        post(&app, "/api/v1/reports", Some(&reporter), &example("clinical_safety"))
+            .await
+            .status(),
+        201
+    );
+    // Other organisations still take anonymous reports.
+    assert_eq!(
+        post(&app, "/api/v1/reports", None, &example("vulnerability"))
+            .await
+            .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn list_filters_and_cursor_over_http() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        for kind in KINDS {
+            assert_eq!(post(&app, "/api/v1/reports", None, &example(kind)).await.status(), 201);
+        }
+    }
+    let admin = app.login_as("admin", grant("admin")).await;
+    let mut seen = std::collections::HashSet::new();
+    let mut url = "/api/v1/reports?limit=4".to_string();
+    loop {
+        let v: Value = get(&app, &url, &admin).await.json().await.unwrap();
+        for i in v["items"].as_array().unwrap() {
+            assert!(seen.insert(i["reference"].as_str().unwrap().to_string()));
+        }
+        match v["next_cursor"].as_str() {
+            Some(c) => url = format!("/api/v1/reports?limit=4&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 15);
+    let v: Value = get(&app, "/api/v1/reports?kind=vulnerability&urgency=routine", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 3);
+    let v: Value = get(&app, "/api/v1/reports?min_harm=low&organisation=RZX", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        3,
+        "the device incidents with low harm"
+    );
+    problem(get(&app, "/api/v1/reports?kind=printer", &admin).await, 400).await;
+    let p = problem(get(&app, "/api/v1/reports?min_harm=awful", &admin).await, 422).await;
+    assert_eq!(p["errors"][0]["path"], "min_harm");
+    problem(get(&app, "/api/v1/reports?limit=0", &admin).await, 422).await;
+    problem(get(&app, "/api/v1/reports?cursor=zzz", &admin).await, 422).await;
+}
+
+#[tokio::test]
+async fn openapi_health_readiness_and_metrics() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for p in [
+        "/reports",
+        "/reports/{reference}",
+        "/reports/{reference}/transitions",
+        "/reports/{reference}/revisions",
+        "/reports/{reference}/audit",
+        "/sessions",
+        "/users",
+        "/me",
+    ] {
+        assert!(doc["paths"][p].is_object(), "{p} missing from OpenAPI");
+    }
+    for s in [
+        "ReportBody",
+        "ReportView",
+        "TransitionBody",
+        "Problem",
+        "CyberBlock",
+        "PatientHarm",
+    ] {
+        assert!(doc["components"]["schemas"][s].is_object(), "schema {s} missing");
+    }
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+    post(&app, "/api/v1/reports", None, &example("clinical_safety")).await;
+    let m = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        m.contains(r#"candour_http_requests_total{method="POST",route="/api/v1/reports",status="201"} 1"#),
+        "{m}"
+    );
+    assert!(m.contains("candour_reports_created_total 1"));
+    problem(
+        app.client.get(app.url("/api/v1/nothing-here")).send().await.unwrap(),
+        404,
+    )
+    .await;
+}

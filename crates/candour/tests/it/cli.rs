@@ -1,0 +1,199 @@
+//! The `candour` command as a user runs it: a real process, real files.
+
+use crate::helpers::*;
+use std::process::{Command, Output, Stdio};
+
+fn candour(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_candour"));
+    c.args(args)
+        .env("CANDOUR_DATABASE_URL", db_url)
+        .env_remove("CANDOUR_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if stdin.is_some() {
+        c.stdin(Stdio::piped());
+    }
+    let mut child = c.spawn().unwrap();
+    if let Some(s) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test]
+async fn submit_show_verify_backup_and_restore() {
+    let dir = TempDir::new();
+    let url = format!("sqlite://{}", dir.0.join("candour.db").display());
+    let file = format!("{}/../../docs/examples/cyber_incident.json", env!("CARGO_MANIFEST_DIR"));
+    let o = candour(&url, &["report", "submit", "--file", &file], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let created: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let reference = created["reference"].as_str().unwrap().to_string();
+    let o = candour(&url, &["report", "show", &reference], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("Ransomware note on imaging workstations"));
+    let o = candour(
+        &url,
+        &[
+            "user",
+            "add",
+            "--username",
+            "admin",
+            "--display-name",
+            "Admin",
+            "--role",
+            "admin",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = candour(
+        &url,
+        &[
+            "user",
+            "add",
+            "--username",
+            "bad",
+            "--display-name",
+            "Bad",
+            "--role",
+            "wizard",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("unknown role 'wizard'"),
+        "{}",
+        text(&o)
+    );
+    let o = candour(&url, &["audit", "verify"], None);
+    assert!(
+        o.status.success() && text(&o).contains("intact: 2 entries"),
+        "{}",
+        text(&o)
+    );
+
+    let backup = dir.0.join("backup.db");
+    let o = candour(&url, &["backup", backup.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = candour(&url, &["backup", backup.to_str().unwrap()], None);
+    assert!(!o.status.success(), "refuses to overwrite a backup");
+
+    // Restore into a fresh database, then the report is there and the chain intact.
+    let url2 = format!("sqlite://{}", dir.0.join("restored.db").display());
+    let o = candour(&url2, &["restore", backup.to_str().unwrap()], None);
+    assert!(
+        o.status.success() && text(&o).contains("intact: 2 entries"),
+        "{}",
+        text(&o)
+    );
+    let o = candour(&url2, &["report", "show", &reference], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = candour(&url2, &["restore", backup.to_str().unwrap()], None);
+    assert!(!o.status.success() && text(&o).contains("--force"), "{}", text(&o));
+
+    // Bad input names the field.
+    let bad = dir.0.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"kind": "clinical_safety", "ods_code": "RZX", "urgency": "soon"}"#,
+    )
+    .unwrap();
+    let o = candour(&url, &["report", "submit", "--file", bad.to_str().unwrap()], None);
+    assert!(!o.status.success() && text(&o).contains("urgency"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn audit_verify_exits_non_zero_on_a_tampered_database() {
+    let db = sqlite().await;
+    db.store
+        .create_report(create_req(example("clinical_safety")))
+        .await
+        .unwrap();
+    db.store
+        .create_report(create_req(example("vulnerability")))
+        .await
+        .unwrap();
+    let url = db.url();
+    assert!(candour(&url, &["audit", "verify"], None).status.success());
+    db.exec("UPDATE audit_log SET object_id = 'CS-2026-000999' WHERE seq = 1")
+        .await;
+    let o = candour(&url, &["audit", "verify"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("entry 1"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn postgres_backup_and_restore_round_trip() {
+    let Some(pg) = pg_url() else { return };
+    let db = postgres(&pg).await;
+    db.store
+        .create_report(create_req(example("clinical_safety")))
+        .await
+        .unwrap();
+    let dir = TempDir::new();
+    let backup = dir.0.join("pg.dump");
+    let o = candour(&db.url(), &["backup", backup.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    db.exec("DELETE FROM audit_log").await;
+    assert_ne!(candour(&db.url(), &["audit", "verify"], None).status.code(), Some(0));
+    let o = candour(&db.url(), &["restore", backup.to_str().unwrap()], None);
+    assert!(
+        o.status.success() && text(&o).contains("intact: 1 entries"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[tokio::test]
+async fn demo_seeds_every_kind_and_state_with_an_intact_chain() {
+    let db = sqlite().await;
+    let made = candour::demo::seed(&db.store, 200, chrono::Utc::now()).await.unwrap();
+    assert_eq!(made, 200);
+    assert_eq!(
+        candour::demo::seed(&db.store, 200, chrono::Utc::now()).await.unwrap(),
+        0,
+        "seeding twice adds nothing"
+    );
+    let can = admin().can::<candour_core::identity::ViewReports>().unwrap();
+    let all = db
+        .store
+        .list_reports(
+            &can,
+            &candour_store::ReportFilter {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 200);
+    let kinds: std::collections::BTreeSet<_> = all.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(kinds.len(), 5);
+    let statuses: std::collections::BTreeSet<_> = all.iter().map(|s| s.status.as_str()).collect();
+    for s in [
+        "received",
+        "acknowledged",
+        "triaged",
+        "investigating",
+        "made_safe",
+        "resolved",
+        "closed",
+        "withdrawn",
+    ] {
+        assert!(statuses.contains(s), "no demo report is {s}");
+    }
+    assert!(candour::ops::audit_verify(&db.store).await.unwrap().is_ok());
+    for (u, ..) in candour::demo::LOGINS {
+        assert!(db.store.user_by_username(u).await.unwrap().is_some());
+    }
+}

@@ -1,0 +1,542 @@
+//! The store conformance suite: every test runs against each backend.
+
+use crate::helpers::*;
+use candour_core::identity::{Role, TransitionReports, ViewReports};
+use candour_core::lifecycle::{AckMethod, Action, Status};
+use candour_core::ReportKind;
+use candour_store::{Idempotency, ReportFilter, StoreError, TransitionRequest};
+use std::collections::HashSet;
+
+fn ack() -> Action {
+    Action::Acknowledge {
+        name: "Dr Priya Raman".into(),
+        role: "Clinical Safety Officer".into(),
+        method: AckMethod::Web,
+    }
+}
+
+async fn verify(db: &TestDb) -> Result<i64, String> {
+    candour::ops::audit_verify(&db.store).await.unwrap()
+}
+
+#[tokio::test]
+async fn create_then_read_back_every_kind() {
+    for db in backends().await {
+        let can = admin().can::<ViewReports>().unwrap();
+        for (kind, prefix) in [
+            ("clinical_safety", "CS"),
+            ("cyber_incident", "CY"),
+            ("suspicious_activity", "SA"),
+            ("vulnerability", "VU"),
+            ("device_incident", "DV"),
+        ] {
+            let req = create_req(example(kind));
+            let body = req.report.body().clone();
+            let c = db.store.create_report(req).await.unwrap();
+            let r = c.reference.to_string();
+            assert!(
+                r.starts_with(&format!("{prefix}-")) && r.ends_with("-000001"),
+                "{} {r}",
+                db.name()
+            );
+            let rec = db.store.get_report(&can, &c.reference).await.unwrap().unwrap();
+            assert_eq!(rec.report.body(), &body, "{}", db.name());
+            assert_eq!((rec.revision, rec.state.status), (1, Status::Received));
+            assert_eq!(rec.taxonomy_version, taxonomy().version);
+        }
+        assert_eq!(verify(&db).await, Ok(5), "{}", db.name());
+    }
+}
+
+#[tokio::test]
+async fn references_are_unique_under_concurrent_creates() {
+    for db in backends().await {
+        let mut tasks = Vec::new();
+        for _ in 0..40 {
+            let store = db.store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .create_report(create_req(example("clinical_safety")))
+                    .await
+                    .unwrap()
+                    .reference
+                    .to_string()
+            }));
+        }
+        let mut refs = HashSet::new();
+        for t in tasks {
+            assert!(refs.insert(t.await.unwrap()));
+        }
+        let want: HashSet<String> = (1..=40)
+            .map(|n| format!("CS-{}-{n:06}", chrono::Utc::now().format("%Y")))
+            .collect();
+        assert_eq!(refs, want, "{}", db.name());
+        assert_eq!(verify(&db).await, Ok(40));
+    }
+}
+
+#[tokio::test]
+async fn lifecycle_revisions_and_optimistic_concurrency() {
+    for db in backends().await {
+        let p = user(Role::Handler, Some("RZX"));
+        let can = p.can::<TransitionReports>().unwrap();
+        let c = db
+            .store
+            .create_report(create_req(example("clinical_safety")))
+            .await
+            .unwrap();
+        let now = chrono::Utc::now();
+        let tr = |rev: i64, action: Action| TransitionRequest {
+            reference: c.reference.clone(),
+            expected_revision: Some(rev),
+            action,
+            now,
+        };
+
+        // Triage before a human acknowledges: refused, nothing written.
+        let e = db
+            .store
+            .transition(&can, tr(1, Action::Triage { note: None }))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Lifecycle(_)), "{e}");
+        let r = db.store.transition(&can, tr(1, ack())).await.unwrap();
+        assert_eq!((r.revision, r.state.status), (2, Status::Acknowledged));
+        assert_eq!(r.state.acknowledgement.as_ref().unwrap().name, "Dr Priya Raman");
+        // Stale revision: 409, nothing written.
+        let e = db
+            .store
+            .transition(&can, tr(1, Action::Triage { note: None }))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                StoreError::Conflict {
+                    expected: 1,
+                    current: 2
+                }
+            ),
+            "{e}"
+        );
+        for (rev, a) in [
+            (
+                2,
+                Action::Triage {
+                    note: Some("Supplier informed".into()),
+                },
+            ),
+            (3, Action::StartInvestigation { note: None }),
+            (
+                4,
+                Action::MakeSafe {
+                    note: "Workaround issued".into(),
+                },
+            ),
+            (
+                5,
+                Action::Resolve {
+                    summary: "Fixed in 24.3.2".into(),
+                },
+            ),
+        ] {
+            db.store.transition(&can, tr(rev, a)).await.unwrap();
+        }
+        // Closing needs feedback to the reporter.
+        let e = db
+            .store
+            .transition(&can, tr(6, Action::Close { feedback: " ".into() }))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Lifecycle(_)));
+        let closed = db
+            .store
+            .transition(
+                &can,
+                tr(
+                    6,
+                    Action::Close {
+                        feedback: "You said…, we did…".into(),
+                    },
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!((closed.revision, closed.state.status), (7, Status::Closed));
+        assert_eq!(closed.state.feedback.as_deref(), Some("You said…, we did…"));
+
+        let revs = db.store.revisions(c.id).await.unwrap();
+        assert_eq!(
+            revs.iter().map(|r| r.revision).collect::<Vec<_>>(),
+            (1..=7).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            revs.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+            [
+                "create",
+                "acknowledge",
+                "triage",
+                "start_investigation",
+                "make_safe",
+                "resolve",
+                "close"
+            ]
+        );
+        assert_eq!(revs[6].state.status, Status::Closed);
+        let audit = db.store.audit_for("report", &c.reference.to_string()).await.unwrap();
+        assert_eq!(audit.len(), 7, "{}", db.name());
+        assert!(audit[1].actor.contains("Test Handler"));
+        assert_eq!(verify(&db).await, Ok(7));
+    }
+}
+
+#[tokio::test]
+async fn concurrent_transitions_on_one_report_lose_no_update() {
+    for db in backends().await {
+        let p = admin();
+        let can = p.can::<TransitionReports>().unwrap();
+        let c = db
+            .store
+            .create_report(create_req(example("clinical_safety")))
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let store = db.store.clone();
+            let can = can.clone();
+            let reference = c.reference.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .transition(
+                        &can,
+                        TransitionRequest {
+                            reference,
+                            expected_revision: Some(1),
+                            action: ack(),
+                            now: chrono::Utc::now(),
+                        },
+                    )
+                    .await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(StoreError::Conflict { .. }) | Err(StoreError::Lifecycle(_)) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(ok, 1, "{}", db.name());
+        assert_eq!(db.store.revisions(c.id).await.unwrap().len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn idempotency_key_returns_the_same_report_and_refuses_a_different_body() {
+    for db in backends().await {
+        let key = |h: &str| {
+            Some(Idempotency {
+                key: "k-123".into(),
+                request_hash: h.into(),
+            })
+        };
+        let mut a = create_req(example("clinical_safety"));
+        a.idempotency = key("hash-a");
+        let first = db.store.create_report(a.clone()).await.unwrap();
+        let again = db.store.create_report(a).await.unwrap();
+        assert_eq!(
+            (again.reference.clone(), again.replayed),
+            (first.reference.clone(), true)
+        );
+        let mut b = create_req(example("clinical_safety"));
+        b.idempotency = key("hash-b");
+        assert!(matches!(
+            db.store.create_report(b).await,
+            Err(StoreError::IdempotencyMismatch)
+        ));
+        let can = admin().can::<ViewReports>().unwrap();
+        assert_eq!(
+            db.store
+                .list_reports(&can, &ReportFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{}",
+            db.name()
+        );
+    }
+}
+
+#[tokio::test]
+async fn listing_filters_scope_and_cursor_pagination() {
+    for db in backends().await {
+        let mut other_org = example("clinical_safety");
+        other_org["ods_code"] = "RZY".into();
+        other_org["urgency"] = "immediate".into();
+        other_org["patients"] = serde_json::json!([{"physical_harm": "severe", "psychological_harm": "none"}]);
+        db.store.create_report(create_req(other_org)).await.unwrap();
+        for k in [
+            "clinical_safety",
+            "cyber_incident",
+            "suspicious_activity",
+            "vulnerability",
+            "device_incident",
+        ] {
+            db.store.create_report(create_req(example(k))).await.unwrap();
+        }
+        let all = admin().can::<ViewReports>().unwrap();
+        let list = |f: ReportFilter| {
+            let store = db.store.clone();
+            let all = all.clone();
+            async move { store.list_reports(&all, &f).await.unwrap() }
+        };
+        assert_eq!(list(ReportFilter::default()).await.len(), 6);
+        assert_eq!(
+            list(ReportFilter {
+                kind: Some(ReportKind::CyberIncident),
+                ..Default::default()
+            })
+            .await
+            .len(),
+            1
+        );
+        // The vulnerability example is also at RZY.
+        assert_eq!(
+            list(ReportFilter {
+                organisation: Some("rzy".into()),
+                ..Default::default()
+            })
+            .await
+            .len(),
+            2
+        );
+        assert_eq!(
+            list(ReportFilter {
+                urgency: Some("immediate".into()),
+                ..Default::default()
+            })
+            .await
+            .len(),
+            2
+        );
+        assert_eq!(
+            list(ReportFilter {
+                min_harm: Some("severe".into()),
+                ..Default::default()
+            })
+            .await
+            .len(),
+            1
+        );
+        assert_eq!(
+            list(ReportFilter {
+                system: Some("CareFlow EPR".into()),
+                ..Default::default()
+            })
+            .await
+            .len(),
+            2
+        );
+        assert_eq!(
+            list(ReportFilter {
+                status: Some(Status::Received),
+                acknowledged: Some(false),
+                ..Default::default()
+            })
+            .await
+            .len(),
+            6
+        );
+        let future = chrono::Utc::now() + chrono::Duration::hours(1);
+        assert_eq!(
+            list(ReportFilter {
+                from: Some(future),
+                ..Default::default()
+            })
+            .await
+            .len(),
+            0
+        );
+        assert_eq!(
+            list(ReportFilter {
+                to: Some(future),
+                ..Default::default()
+            })
+            .await
+            .len(),
+            6
+        );
+
+        // Pages of 4 then 2, newest first, no overlap.
+        let p1 = list(ReportFilter {
+            limit: Some(4),
+            ..Default::default()
+        })
+        .await;
+        let cursor = candour_store::encode_cursor(p1.last().unwrap().seq);
+        let p2 = list(ReportFilter {
+            limit: Some(4),
+            cursor: Some(cursor),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!((p1.len(), p2.len()), (4, 2));
+        assert!(p1.last().unwrap().seq > p2[0].seq);
+
+        // A handler at RZY sees only RZY's reports.
+        let h = user(Role::Handler, Some("RZY"));
+        let scoped = db
+            .store
+            .list_reports(&h.can::<ViewReports>().unwrap(), &ReportFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            scoped.iter().map(|s| s.ods_code.as_str()).collect::<Vec<_>>(),
+            ["RZY", "RZY"],
+            "{}",
+            db.name()
+        );
+        let rzx = list(ReportFilter {
+            organisation: Some("RZX".into()),
+            ..Default::default()
+        })
+        .await;
+        let reference = rzx[0].reference.parse().unwrap();
+        assert!(db
+            .store
+            .get_report(&h.can::<ViewReports>().unwrap(), &reference)
+            .await
+            .unwrap()
+            .is_none());
+        let e = db
+            .store
+            .transition(
+                &h.can::<TransitionReports>().unwrap(),
+                TransitionRequest {
+                    reference,
+                    expected_revision: Some(1),
+                    action: ack(),
+                    now: chrono::Utc::now(),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::NotFound));
+    }
+}
+
+async fn seeded(db: &TestDb) {
+    let can = admin().can::<TransitionReports>().unwrap();
+    for _ in 0..3 {
+        let c = db
+            .store
+            .create_report(create_req(example("clinical_safety")))
+            .await
+            .unwrap();
+        db.store
+            .transition(
+                &can,
+                TransitionRequest {
+                    reference: c.reference,
+                    expected_revision: Some(1),
+                    action: ack(),
+                    now: chrono::Utc::now(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(verify(db).await, Ok(6));
+}
+
+#[tokio::test]
+async fn tampering_by_edit_is_detected_at_the_edited_entry() {
+    for db in backends().await {
+        seeded(&db).await;
+        db.exec("UPDATE audit_log SET actor = 'user:someone-else' WHERE seq = 4")
+            .await;
+        let e = verify(&db).await.unwrap_err();
+        assert!(e.contains("entry 4") && e.contains("edited"), "{}: {e}", db.name());
+    }
+}
+
+#[tokio::test]
+async fn tampering_by_delete_is_detected() {
+    for db in backends().await {
+        seeded(&db).await;
+        db.exec("DELETE FROM audit_log WHERE seq = 3").await;
+        let e = verify(&db).await.unwrap_err();
+        assert!(e.contains("entry 3"), "{}: {e}", db.name());
+    }
+    for db in backends().await {
+        // Removing the newest entry leaves a valid-looking chain: the recorded head catches it.
+        seeded(&db).await;
+        db.exec("DELETE FROM audit_log WHERE seq = 6").await;
+        let e = verify(&db).await.unwrap_err();
+        assert!(e.contains("recorded head is entry 6"), "{}: {e}", db.name());
+    }
+}
+
+#[tokio::test]
+async fn tampering_by_reorder_is_detected() {
+    for db in backends().await {
+        seeded(&db).await;
+        db.exec("UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 100;").await;
+        let e = verify(&db).await.unwrap_err();
+        assert!(e.contains("entry 2"), "{}: {e}", db.name());
+    }
+}
+
+#[tokio::test]
+async fn users_sessions_and_tokens() {
+    for db in backends().await {
+        candour::ops::add_user(
+            &db.store,
+            "cso.rzx",
+            "Dr Priya Raman",
+            "a-long-password",
+            vec![candour::ops::parse_grant("clinical_safety_officer@RZX").unwrap()],
+        )
+        .await
+        .unwrap();
+        let dup = candour::ops::add_user(&db.store, "cso.rzx", "Someone", "a-long-password", vec![])
+            .await
+            .unwrap_err();
+        assert!(dup.to_string().contains("already taken"), "{dup}");
+        let u = db.store.user_by_username("cso.rzx").await.unwrap().unwrap();
+        assert_eq!(u.grants.len(), 1);
+        assert!(u.password_hash.starts_with("$argon2id$"));
+        let token = candour::ops::add_token(&db.store, "cso.rzx", "ci").await.unwrap();
+        let hash = candour_web::auth::token_hash(&token);
+        assert_eq!(db.store.user_by_api_token(&hash).await.unwrap().unwrap().id, u.id);
+        assert!(
+            db.store.user_by_api_token(&token).await.unwrap().is_none(),
+            "tokens are stored hashed"
+        );
+        let now = chrono::Utc::now();
+        db.store
+            .create_session(candour_store::NewSession {
+                user_id: u.id,
+                token_hash: "h1".into(),
+                now,
+                expires_at: now + chrono::Duration::hours(1),
+            })
+            .await
+            .unwrap();
+        assert!(db.store.user_by_session("h1", now).await.unwrap().is_some());
+        assert!(
+            db.store
+                .user_by_session("h1", now + chrono::Duration::hours(2))
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
+        db.store.delete_session("h1").await.unwrap();
+        assert!(db.store.user_by_session("h1", now).await.unwrap().is_none());
+        // user.create, api_token.create, session.create are all audited.
+        assert_eq!(verify(&db).await, Ok(3), "{}", db.name());
+    }
+}
