@@ -67,8 +67,9 @@ def _run_cleanups() -> None:
 def run_script(name: str, budget_s: float, body) -> None:
     """Run `body()`; exit 0 if it returns, 1 with a clear message if a check fails or time runs out.
 
-    The budget is enforced with SIGALRM (raised in the main thread, so `finally` blocks still run and
-    every server we started is killed). SIGTERM/SIGINT from CI are turned into the same orderly exit.
+    The budget is enforced with a SIGALRM timer (its handler raises in the main thread, so `finally`
+    blocks still run and every server we started is killed). SIGTERM/SIGINT from CI are turned into the
+    same orderly exit.
     """
 
     def interrupt(signum, _frame):
@@ -79,20 +80,19 @@ def run_script(name: str, budget_s: float, body) -> None:
     signal.signal(signal.SIGALRM, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGINT, interrupt)
-    signal.alarm(int(budget_s))
+    signal.setitimer(signal.ITIMER_REAL, budget_s)
     started = time.monotonic()
-    code = 0
+    code = 1  # anything but a clean return from body() is a failure
     try:
         body()
+        code = 0
     except CheckFailed as e:
-        code = 1
         print(f"\n{name}: FAIL: {e}", flush=True)
-    except Exception:  # a harness bug or an unexpected response shape: still a failure, with a trace
-        code = 1
+    except BaseException:  # a harness bug or an unexpected response shape: still a failure, with a trace
         traceback.print_exc()
         print(f"\n{name}: FAIL: unexpected error (trace above)", flush=True)
     finally:
-        signal.alarm(0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
         _outcome["failed"] = code != 0
         # Ignore further Ctrl-C/TERM while we kill servers and drop databases.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -184,14 +184,13 @@ def resolve_binary(path: str) -> str:
     return str(p)
 
 
-def candour_env(database_url: str, data_dir: str, listen: str | None = None) -> dict:
+def candour_env(database_url: str, data_dir: str) -> dict:
     """The environment for the candour command: ours, minus any CANDOUR_* settings that could point it
-    elsewhere (a config file, another database), plus exactly what this run needs."""
+    elsewhere (a config file, another database), plus exactly what this run needs. (The commands also
+    run in a scratch directory, so no stray ./candour.toml is picked up.)"""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CANDOUR_")}
     env["CANDOUR_DATABASE_URL"] = database_url
     env["CANDOUR_DATA_DIR"] = data_dir
-    if listen:
-        env["CANDOUR_LISTEN"] = listen
     return env
 
 
@@ -271,6 +270,7 @@ class Server:
             return False
         if r.status != 200:
             return False
+        # Also require this process's banner, so a stray server left on the port cannot pass for ours.
         with open(self.log_path, "rb") as f:
             f.seek(offset)
             return b"Candour is running at http://" in f.read()
@@ -318,23 +318,37 @@ def sign_in(base: str, password: str) -> str:
     return token
 
 
-def list_all(base: str, token: str, timeout: float = 60.0) -> list:
+def list_all(base: str, token: str, page_size: int = 500, timeout: float = 60.0) -> list:
     """Every report visible to the caller, following next_cursor to the end (newest first)."""
+    items, last_page_full = _walk_list(base, token, page_size, timeout)
+    if last_page_full:
+        # A full last page is right only when the total is a multiple of the page size. Re-walk with
+        # another page size to tell that apart from paging that silently stops early.
+        again, _ = _walk_list(base, token, 97, timeout)
+        check(len(again) == len(items),
+              f"GET /api/v1/reports?limit={page_size} returned a full page with next_cursor null after "
+              f"{len(items)} reports, but {len(again)} exist (paging with limit=97 sees them all): paging "
+              f"with limit={page_size} stops early and the rest of the list is unreachable")
+    return items
+
+
+def _walk_list(base: str, token: str, page_size: int, timeout: float) -> tuple[list, bool]:
     items, cursor, pages = [], None, 0
     while True:
-        q = {"limit": "500"}
+        q = {"limit": str(page_size)}
         if cursor:
             q["cursor"] = cursor
         r = request("GET", f"{base}/api/v1/reports?{urllib.parse.urlencode(q)}",
                     headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
-        check(r.status == 200, f"GET /api/v1/reports (page {pages + 1}) returned {r.status}: {r.text()}")
+        check(r.status == 200, f"GET /api/v1/reports?limit={page_size} (page {pages + 1}) returned "
+                               f"{r.status}: {r.text()}")
         page = r.json()
         items.extend(page["items"])
         pages += 1
         cursor = page.get("next_cursor")
         if not cursor:
-            return items
-        check(pages < 10_000, "paging through /api/v1/reports did not end")
+            return items, len(page["items"]) == page_size
+        check(pages < 100_000, "paging through /api/v1/reports did not end")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -449,7 +463,7 @@ def scratch_dir(prefix: str) -> str:
     d = tempfile.mkdtemp(prefix=prefix)
 
     def remove():
-        if os.environ.get("CANDOUR_KEEP_SCRATCH") or _outcome["failed"]:
+        if os.environ.get("CANDOUR_KEEP_SCRATCH") or (_outcome["failed"] and os.listdir(d)):
             print(f"(server logs and scratch files kept in {d})")
             return
         shutil.rmtree(d, ignore_errors=True)

@@ -23,7 +23,6 @@ import uuid
 
 import candour_harness as h
 
-BUDGET_S = 175  # hard limit for the whole script, cleanup included
 KEY_GIVE_UP_S = 60  # one submission may take this long (across restarts) before we call it stuck
 REQUEST_TIMEOUT_S = 15
 REPLAY_SAMPLE = 200
@@ -45,6 +44,8 @@ class Intake:
         self.attempts = 0
         self.retried_keys = 0
         self.acked_by_replay = 0  # the first attempt committed but its answer was lost in a kill
+        self.conn_errors = 0  # refused / reset / timed out
+        self.server_errors: dict[int, int] = {}  # 5xx status -> count (retried, but worth reporting)
         self.latencies: list[float] = []  # seconds from first attempt to 201
         self.threads = [threading.Thread(target=self._client, args=(i,), name=f"client-{i}", daemon=True)
                         for i in range(clients)]
@@ -65,11 +66,11 @@ class Intake:
                 with self.lock:
                     self.started[key] = body
                     self.tag_of_key[key] = tag
-                self._submit_until_acked(key, tag, body)
+                self._submit_until_acked(key, body)
         except Exception as e:  # a harness bug must fail the run, not silently end a thread
             self.fail(f"client {idx} crashed: {e!r}")
 
-    def _submit_until_acked(self, key: str, tag: str, body: bytes) -> None:
+    def _submit_until_acked(self, key: str, body: bytes) -> None:
         t0 = time.monotonic()
         attempt = 0
         last_problem = ""
@@ -89,10 +90,14 @@ class Intake:
                 # Refused (restarting), reset (killed mid-request) or timed out: outcome unknown, so
                 # retry the same key and body; the server must not store it twice.
                 last_problem = f"{type(e).__name__}: {e}"
+                with self.lock:
+                    self.conn_errors += 1
                 time.sleep(min(0.5, 0.03 * attempt))
                 continue
             if r.status >= 500:
                 last_problem = f"HTTP {r.status}: {r.text()}"
+                with self.lock:
+                    self.server_errors[r.status] = self.server_errors.get(r.status, 0) + 1
                 time.sleep(min(0.5, 0.03 * attempt))
                 continue
             if r.status != 201:
@@ -124,10 +129,16 @@ class Intake:
                 raise h.CheckFailed(self.errors[0] + more)
 
 
-def parallel(fn, items, workers: int = 8) -> list:
-    """fn over items on a few threads; the first exception propagates."""
+def parallel(fn, items, workers: int = 8) -> None:
+    """fn over items on a few threads; the first exception propagates and the rest are cancelled."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(fn, items))
+        futures = [pool.submit(fn, i) for i in items]
+        try:
+            for f in concurrent.futures.as_completed(futures):
+                f.result()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def run(args) -> None:
@@ -185,7 +196,8 @@ def run(args) -> None:
     h.check(set(acked) == set(started),
             f"{len(set(started) - set(acked))} submissions were sent but never acknowledged")
     h.log(f"{len(acked)} submissions acknowledged ({intake.attempts} POSTs; {intake.retried_keys} keys needed "
-          f"retries; {intake.acked_by_replay} acknowledged by replay after a lost answer); "
+          f"retries; {intake.acked_by_replay} acknowledged by replay after a lost answer; "
+          f"{intake.conn_errors} connection errors, 5xx {intake.server_errors or 'none'}); "
           f"time to 201 p50 {h.percentile(intake.latencies, 50) * 1000:.0f} ms, "
           f"p99 {h.percentile(intake.latencies, 99) * 1000:.0f} ms")
 
@@ -218,7 +230,7 @@ def run(args) -> None:
     h.log(f"all {len(acked)} acknowledged references read back (200, own body, revision 1, received)")
 
     # 3. The list holds each of this run's submissions exactly once, and nothing else of ours.
-    items = h.list_all(server.base, token)
+    items = h.list_all(server.base, token, args.page_size)
     refs_in_list = [i["reference"] for i in items]
     h.check(len(refs_in_list) == len(set(refs_in_list)), "the report list shows some reference twice")
     ours: dict[str, list[dict]] = {}
@@ -284,11 +296,16 @@ def main() -> None:
     ap.add_argument("--backend", choices=["sqlite", "postgres"], required=True)
     ap.add_argument("--kills", type=int, default=20, help="how many times to SIGKILL the server (default 20)")
     ap.add_argument("--clients", type=int, default=8, help="concurrent submitting clients (default 8)")
+    ap.add_argument("--time-limit", type=float, default=175.0,
+                    help="fail if the run takes longer than this many seconds (default 175)")
     ap.add_argument("--seed", type=int, help="random seed, to replay a run's kill timings")
+    ap.add_argument("--page-size", type=int, default=500, help="limit= when paging the report list (default 500)")
     args = ap.parse_args()
     if args.kills < 1 or args.clients < 1:
         ap.error("--kills and --clients must be at least 1")
-    h.run_script(f"durability[{args.backend}]", BUDGET_S, lambda: run(args))
+    if not 1 <= args.page_size <= 500:
+        ap.error("--page-size must be 1 to 500")
+    h.run_script(f"durability[{args.backend}]", args.time_limit, lambda: run(args))
 
 
 if __name__ == "__main__":

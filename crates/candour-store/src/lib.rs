@@ -18,7 +18,7 @@ pub use types::*;
 
 use async_trait::async_trait;
 use candour_core::audit::{AuditEntry, AuditEvent, ChainHead};
-use candour_core::identity::{Can, TransitionReports, ViewReports};
+use candour_core::identity::{Can, ManageOrganisations, ManageUsers, TransitionReports, ViewReports};
 use candour_core::record::{ReportRecord, Revision};
 use candour_core::Reference;
 use std::sync::Arc;
@@ -60,13 +60,13 @@ pub trait Store: Send + Sync + 'static {
     /// Append an event that changes nothing else (an audited read, a sign-in).
     async fn record_event(&self, event: AuditEvent) -> Result<(), StoreError>;
     /// Create or update an organisation's policy.
-    async fn put_organisation(&self, org: Organisation, actor: &str) -> Result<(), StoreError>;
+    async fn put_organisation(&self, can: &Can<ManageOrganisations>, org: Organisation) -> Result<(), StoreError>;
     /// An organisation's policy, if recorded.
     async fn organisation(&self, ods_code: &str) -> Result<Option<Organisation>, StoreError>;
     /// Every organisation.
     async fn organisations(&self) -> Result<Vec<Organisation>, StoreError>;
     /// Create a local account.
-    async fn create_user(&self, user: NewUser, actor: &str) -> Result<UserRecord, StoreError>;
+    async fn create_user(&self, can: &Can<ManageUsers>, user: NewUser) -> Result<UserRecord, StoreError>;
     /// An account by username.
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
     /// Every account.
@@ -82,7 +82,7 @@ pub trait Store: Send + Sync + 'static {
     /// End a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// Record an API token (stored hashed).
-    async fn create_api_token(&self, token: NewApiToken, actor: &str) -> Result<(), StoreError>;
+    async fn create_api_token(&self, can: &Can<ManageUsers>, token: NewApiToken) -> Result<(), StoreError>;
     /// The account behind an API token.
     async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError>;
     /// Check the database answers.

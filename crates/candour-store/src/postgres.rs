@@ -7,7 +7,7 @@ use crate::types::*;
 use crate::Store;
 use async_trait::async_trait;
 use candour_core::audit::{AuditEntry, AuditEvent, ChainHead};
-use candour_core::identity::{Can, TransitionReports, ViewReports};
+use candour_core::identity::{Can, ManageOrganisations, ManageUsers, TransitionReports, ViewReports};
 use candour_core::record::{ReportRecord, Revision};
 use candour_core::{Reference, Taxonomy};
 use chrono::{DateTime, Utc};
@@ -127,9 +127,9 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn put_organisation(&self, org: Organisation, actor: &str) -> Result<(), StoreError> {
+    async fn put_organisation(&self, can: &Can<ManageOrganisations>, org: Organisation) -> Result<(), StoreError> {
         let mut tx = self.tx().await?;
-        sql::put_organisation(&mut tx, org, actor, Utc::now()).await?;
+        sql::put_organisation(&mut tx, org, can.actor(), Utc::now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -144,9 +144,9 @@ impl Store for PgStore {
         sql::organisations(&mut c).await
     }
 
-    async fn create_user(&self, user: NewUser, actor: &str) -> Result<UserRecord, StoreError> {
+    async fn create_user(&self, can: &Can<ManageUsers>, user: NewUser) -> Result<UserRecord, StoreError> {
         let mut tx = self.tx().await?;
-        let out = sql::create_user(&mut tx, user, actor).await?;
+        let out = sql::create_user(&mut tx, user, can.actor()).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -174,13 +174,15 @@ impl Store for PgStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        let mut c = self.pool.acquire().await?;
-        sql::delete_session(&mut c, token_hash).await
+        let mut tx = self.tx().await?;
+        sql::delete_session(&mut tx, token_hash).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
-    async fn create_api_token(&self, token: NewApiToken, actor: &str) -> Result<(), StoreError> {
+    async fn create_api_token(&self, can: &Can<ManageUsers>, token: NewApiToken) -> Result<(), StoreError> {
         let mut tx = self.tx().await?;
-        sql::create_api_token(&mut tx, token, actor).await?;
+        sql::create_api_token(&mut tx, token, can.actor()).await?;
         tx.commit().await?;
         Ok(())
     }

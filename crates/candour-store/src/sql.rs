@@ -298,7 +298,9 @@ macro_rules! candour_sql {
                 let seq = decode_cursor(cursor).ok_or(StoreError::NotFound)?;
                 q.push(" AND seq < ").push_bind(seq);
             }
-            let limit = f.limit.unwrap_or(50).clamp(1, 500);
+            // The API allows pages of up to 500 and asks for one more row to learn whether another page
+            // follows; the store only bounds the work.
+            let limit = f.limit.unwrap_or(50).clamp(1, 1000);
             q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
             let rows = q.build().fetch_all(&mut *c).await?;
             rows.iter()
@@ -537,8 +539,23 @@ macro_rules! candour_sql {
         }
 
         pub(crate) async fn delete_session(c: &mut Conn, token_hash: &str) -> Result<(), StoreError> {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *c).await?;
-            Ok(())
+            let mut head = lock_head(c).await?;
+            let row = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
+                .bind(token_hash)
+                .fetch_optional(&mut *c)
+                .await?;
+            let Some(row) = row else { return Ok(()) };
+            let user_id: String = row.try_get("user_id")?;
+            let ev = AuditEvent {
+                actor: format!("user:{user_id}"),
+                action: "session.delete".into(),
+                object_type: "user".into(),
+                object_id: user_id,
+                before_digest: None,
+                after_digest: None,
+            };
+            append(c, &mut head, ev, Utc::now()).await?;
+            save_head(c, &head).await
         }
 
         pub(crate) async fn create_api_token(c: &mut Conn, t: NewApiToken, actor: &str) -> Result<(), StoreError> {

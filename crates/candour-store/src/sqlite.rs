@@ -9,7 +9,7 @@ use crate::types::*;
 use crate::Store;
 use async_trait::async_trait;
 use candour_core::audit::{AuditEntry, AuditEvent, ChainHead};
-use candour_core::identity::{Can, TransitionReports, ViewReports};
+use candour_core::identity::{Can, ManageOrganisations, ManageUsers, TransitionReports, ViewReports};
 use candour_core::record::{ReportRecord, Revision};
 use candour_core::{Reference, Taxonomy};
 use chrono::{DateTime, Utc};
@@ -252,8 +252,8 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn put_organisation(&self, org: Organisation, actor: &str) -> Result<(), StoreError> {
-        let actor = actor.to_string();
+    async fn put_organisation(&self, can: &Can<ManageOrganisations>, org: Organisation) -> Result<(), StoreError> {
+        let actor = can.actor().to_string();
         self.write(move |c| Box::pin(async move { sql::put_organisation(c, org, &actor, Utc::now()).await }))
             .await
     }
@@ -268,8 +268,8 @@ impl Store for SqliteStore {
         sql::organisations(&mut c).await
     }
 
-    async fn create_user(&self, user: NewUser, actor: &str) -> Result<UserRecord, StoreError> {
-        let actor = actor.to_string();
+    async fn create_user(&self, can: &Can<ManageUsers>, user: NewUser) -> Result<UserRecord, StoreError> {
+        let actor = can.actor().to_string();
         self.write(move |c| Box::pin(async move { sql::create_user(c, user, &actor).await }))
             .await
     }
@@ -300,8 +300,8 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn create_api_token(&self, token: NewApiToken, actor: &str) -> Result<(), StoreError> {
-        let actor = actor.to_string();
+    async fn create_api_token(&self, can: &Can<ManageUsers>, token: NewApiToken) -> Result<(), StoreError> {
+        let actor = can.actor().to_string();
         self.write(move |c| Box::pin(async move { sql::create_api_token(c, token, &actor).await }))
             .await
     }

@@ -143,12 +143,25 @@ pub struct ReportView {
     pub created_at: DateTime<Utc>,
     /// First stored, UK local time.
     pub created_at_local: String,
+    /// When it happened, was detected and became known, in UK local time (GMT or BST).
+    pub times_local: TimesLocal,
     /// Last changed (UTC).
     pub updated_at: DateTime<Utc>,
     /// True when the reporter's identity is confidential and withheld from this reader.
     pub reporter_withheld: bool,
     /// The report.
     pub report: ReportBody,
+}
+
+/// Event times shown in UK local time.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct TimesLocal {
+    /// When it happened.
+    pub occurred_at: Option<String>,
+    /// When it was detected.
+    pub detected_at: Option<String>,
+    /// When the organisation became aware.
+    pub aware_at: Option<String>,
 }
 
 /// Build the view, withholding a confidential reporter's identity unless `may_see_identity`.
@@ -169,6 +182,11 @@ pub fn view(r: &ReportRecord, may_see_identity: bool) -> ReportView {
         state: r.state.clone(),
         created_at: r.created_at,
         created_at_local: candour_core::time::london(r.created_at),
+        times_local: TimesLocal {
+            occurred_at: r.report.body().occurred_at.map(candour_core::time::london),
+            detected_at: r.report.body().detected_at.map(candour_core::time::london),
+            aware_at: r.report.body().aware_at.map(candour_core::time::london),
+        },
         updated_at: r.updated_at,
         reporter_withheld: withheld,
         report,
@@ -575,6 +593,7 @@ pub async fn create_user(
     let user = st
         .store
         .create_user(
+            &can,
             NewUser {
                 username: req.username,
                 display_name: req.display_name.trim().to_string(),
@@ -582,7 +601,6 @@ pub async fn create_user(
                 grants: req.grants,
                 now: Utc::now(),
             },
-            can.actor(),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(user)).into_response())

@@ -270,15 +270,18 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
     if !existing.is_empty() {
         return Ok(0);
     }
+    let orgs = cli
+        .can::<candour_core::identity::ManageOrganisations>()
+        .ok_or_else(|| CliError::Message("no capability".into()))?;
     for (code, name) in ORGS {
         store
             .put_organisation(
+                &orgs,
                 Organisation {
                     ods_code: (*code).into(),
                     name: (*name).into(),
                     require_sign_in: false,
                 },
-                &cli.actor(),
             )
             .await?;
     }

@@ -69,6 +69,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Print the OpenAPI 3.1 document.
+    Openapi,
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -274,6 +276,9 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     println!("{}", ops::add_token(&store, &username, &name).await?);
                 }
             }
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&candour_web::openapi::value())?);
         }
         Command::Bench {
             command:

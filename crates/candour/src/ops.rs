@@ -2,7 +2,7 @@
 
 use crate::config::{Config, ConfigError};
 use candour_core::audit::Verifier;
-use candour_core::identity::{Grant, Principal, Role, ViewReports};
+use candour_core::identity::{Grant, ManageUsers, Principal, Role, ViewReports};
 use candour_core::report::ReportBody;
 use candour_core::{Reference, Taxonomy, ValidationErrors};
 use candour_store::{CreateReport, DynStore, NewApiToken, NewUser, StoreError};
@@ -84,23 +84,29 @@ async fn shutdown() {
     let _ = ctrl_c.await;
 }
 
-/// Walk the whole audit chain; the number of entries if intact, or the first broken link.
+/// Walk the whole audit chain, then check every report row against the chain: the number of entries if
+/// all is intact, or a sentence naming the first problem.
+///
+/// The chain proves the audit log was not edited, deleted from or reordered; the cross-check proves each
+/// report's stored content is exactly what its last audited change produced, and that no report exists
+/// without an audit trail or vanished from under one.
 pub async fn audit_verify(store: &DynStore) -> Result<Result<i64, String>, CliError> {
     let mut v = Verifier::default();
+    let mut last_digest: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     loop {
         let page = store.audit_page(v.verified(), 5000).await?;
-        if page.is_empty() {
-            break;
-        }
-        let mut last = v.verified();
+        let Some(last) = page.last().map(|e| e.seq) else { break };
         for e in &page {
             if let Err(b) = v.check(e) {
                 return Ok(Err(b.to_string()));
             }
-            last = e.seq;
+            if e.object_type == "report" {
+                if let Some(d) = &e.after_digest {
+                    last_digest.insert(e.object_id.clone(), d.clone());
+                }
+            }
         }
-        // A gap in seq is caught by check(); guard against a page that made no progress.
-        if last == v.verified() && page.len() < 5000 {
+        if last != v.verified() {
             break;
         }
     }
@@ -111,6 +117,56 @@ pub async fn audit_verify(store: &DynStore) -> Result<Result<i64, String>, CliEr
             v.verified(),
             head.seq
         )));
+    }
+    let p = cli_principal();
+    let can = p
+        .can::<ViewReports>()
+        .ok_or_else(|| CliError::Message("no capability".into()))?;
+    let mut seen = 0usize;
+    let mut filter = candour_store::ReportFilter {
+        limit: Some(1000),
+        ..Default::default()
+    };
+    loop {
+        let page = store.list_reports(&can, &filter).await?;
+        for s in &page {
+            let Some(want) = last_digest.get(&s.reference) else {
+                return Ok(Err(format!(
+                    "report {} has no audit trail (inserted outside Candour?)",
+                    s.reference
+                )));
+            };
+            let reference = s.reference.parse().map_err(CliError::Message)?;
+            let Some(rec) = store.get_report(&can, &reference).await? else {
+                continue;
+            };
+            if &rec.digest() != want {
+                return Ok(Err(format!(
+                    "report {} does not match its last audited change (edited outside Candour?)",
+                    s.reference
+                )));
+            }
+            seen += 1;
+        }
+        match page.last() {
+            Some(last) if page.len() == 1000 => filter.cursor = Some(candour_store::encode_cursor(last.seq)),
+            _ => break,
+        }
+    }
+    if seen != last_digest.len() {
+        let mut missing = Vec::new();
+        for reference in last_digest.keys() {
+            let r: Reference = reference.parse().map_err(CliError::Message)?;
+            if store.get_report(&can, &r).await?.is_none() {
+                missing.push(reference.clone());
+            }
+        }
+        missing.sort();
+        if let Some(first) = missing.first() {
+            return Ok(Err(format!(
+                "report {first} is in the audit log but missing from the database (deleted?)"
+            )));
+        }
     }
     Ok(Ok(v.verified()))
 }
@@ -179,6 +235,9 @@ pub async fn add_user(
     let hash = candour_web::auth::hash_password(password).map_err(|e| CliError::Message(e.to_string()))?;
     store
         .create_user(
+            &cli_principal()
+                .can::<ManageUsers>()
+                .ok_or_else(|| CliError::Message("no capability".into()))?,
             NewUser {
                 username: username.into(),
                 display_name: display_name.into(),
@@ -186,7 +245,6 @@ pub async fn add_user(
                 grants,
                 now: Utc::now(),
             },
-            &cli_principal().actor(),
         )
         .await
         .map_err(|e| match e {
@@ -207,13 +265,15 @@ pub async fn add_token(store: &DynStore, username: &str, name: &str) -> Result<S
     let (token, hash) = candour_web::auth::new_token();
     store
         .create_api_token(
+            &cli_principal()
+                .can::<ManageUsers>()
+                .ok_or_else(|| CliError::Message("no capability".into()))?,
             NewApiToken {
                 user_id: user.id,
                 name: name.into(),
                 token_hash: hash,
                 now: Utc::now(),
             },
-            &cli_principal().actor(),
         )
         .await?;
     Ok(token)

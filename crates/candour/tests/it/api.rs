@@ -349,6 +349,20 @@ async fn organisation_scope_and_credentials() {
     let other = app.login_as("handler.rzy", grant("handler@RZY")).await;
     problem(get(&app, &format!("/api/v1/reports/{reference}"), &other).await, 404).await;
     assert_eq!(count(&app, &other).await, 0);
+    // Signing out ends the session, and is audited.
+    let leaving = app.login_as("leaving.soon", grant("handler@RZY")).await;
+    assert_eq!(get(&app, "/api/v1/me", &leaving).await.status(), 200);
+    let r = app
+        .client
+        .delete(app.url("/api/v1/sessions"))
+        .bearer_auth(&leaving)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    problem(get(&app, "/api/v1/me", &leaving).await, 401).await;
+    let head = app.db.store.audit_page(0, 100).await.unwrap();
+    assert_eq!(head.last().unwrap().action, "session.delete");
     let reporter = app.login_as("just.a.reporter", grant("reporter")).await;
     problem(get(&app, "/api/v1/reports", &reporter).await, 403).await;
     problem(
@@ -461,12 +475,12 @@ async fn organisation_policy_can_require_sign_in() {
     app.db
         .store
         .put_organisation(
+            &admin().can::<candour_core::identity::ManageOrganisations>().unwrap(),
             Organisation {
                 ods_code: "RZX".into(),
                 name: "Northshire".into(),
                 require_sign_in: true,
             },
-            "test",
         )
         .await
         .unwrap();

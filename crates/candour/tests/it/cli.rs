@@ -1,6 +1,7 @@
 //! The `candour` command as a user runs it: a real process, real files.
 
 use crate::helpers::*;
+use sqlx::{ConnectOptions, Connection, PgConnection};
 use std::process::{Command, Output, Stdio};
 
 fn candour(db_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
@@ -135,23 +136,39 @@ async fn audit_verify_exits_non_zero_on_a_tampered_database() {
 #[tokio::test]
 async fn postgres_backup_and_restore_round_trip() {
     let Some(pg) = pg_url() else { return };
-    let db = postgres(&pg).await;
-    db.store
+    // A database of its own, as in production (a backup covers the whole database).
+    let name = format!("candour_it_{}", uuid::Uuid::new_v4().simple());
+    let admin_opts: sqlx::postgres::PgConnectOptions = pg.parse().unwrap();
+    let mut c = admin_opts.connect().await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", pg.rsplit_once('/').unwrap().0);
+    let store: candour_store::DynStore = std::sync::Arc::new(candour_store::PgStore::connect(&url).await.unwrap());
+    store
         .create_report(create_req(example("clinical_safety")))
         .await
         .unwrap();
     let dir = TempDir::new();
     let backup = dir.0.join("pg.dump");
-    let o = candour(&db.url(), &["backup", backup.to_str().unwrap()], None);
+    let o = candour(&url, &["backup", backup.to_str().unwrap()], None);
     assert!(o.status.success(), "{}", text(&o));
-    db.exec("DELETE FROM audit_log").await;
-    assert_ne!(candour(&db.url(), &["audit", "verify"], None).status.code(), Some(0));
-    let o = candour(&db.url(), &["restore", backup.to_str().unwrap()], None);
+    sqlx::raw_sql("DELETE FROM audit_log")
+        .execute(&mut PgConnection::connect(&url).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(candour(&url, &["audit", "verify"], None).status.code(), Some(2));
+    let o = candour(&url, &["restore", backup.to_str().unwrap()], None);
     assert!(
         o.status.success() && text(&o).contains("intact: 1 entries"),
         "{}",
         text(&o)
     );
+    drop(store);
+    let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut c)
+        .await;
 }
 
 #[tokio::test]
@@ -196,4 +213,42 @@ async fn demo_seeds_every_kind_and_state_with_an_intact_chain() {
     for (u, ..) in candour::demo::LOGINS {
         assert!(db.store.user_by_username(u).await.unwrap().is_some());
     }
+}
+
+#[tokio::test]
+async fn serve_with_no_configuration_creates_its_database_and_answers() {
+    let dir = TempDir::new();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
+    cmd.arg("serve")
+        .current_dir(&dir.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CANDOUR_") {
+            cmd.env_remove(k);
+        }
+    }
+    // The default port, unless something else on this machine holds it.
+    let addr = if std::net::TcpListener::bind("127.0.0.1:8080").is_ok() {
+        "127.0.0.1:8080".to_string()
+    } else {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let a = l.local_addr().unwrap().to_string();
+        cmd.env("CANDOUR_LISTEN", &a);
+        a
+    };
+    let mut child = cmd.spawn().unwrap();
+    let mut ready = false;
+    for _ in 0..100 {
+        if let Ok(r) = reqwest::get(format!("http://{addr}/readyz")).await {
+            ready = r.status() == 200;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(ready, "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Candour is running at http://{addr}/")));
+    assert!(dir.0.join("candour-data/candour.db").exists());
 }

@@ -80,6 +80,37 @@ impl TestDb {
     }
 }
 
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Leave nothing behind in a shared PostgreSQL: drop this test's schema, in the background (this
+        // test's pooled connections release their locks on the runtime that is dropping us, so waiting
+        // here would deadlock). Best effort: a schema left by an interrupted run costs only disk.
+        if let Db::Postgres { opts, schema } = &self.db {
+            let (opts, schema) = ((**opts).clone(), schema.clone());
+            std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    return;
+                };
+                rt.block_on(async move {
+                    for _ in 0..5 {
+                        if let Ok(mut c) = opts.connect().await {
+                            let _ = sqlx::query("SET lock_timeout = '5s'").execute(&mut c).await;
+                            if sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                                .execute(&mut c)
+                                .await
+                                .is_ok()
+                            {
+                                return;
+                            }
+                        }
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                });
+            });
+        }
+    }
+}
+
 pub fn pg_url() -> Option<String> {
     let url = std::env::var("CANDOUR_TEST_POSTGRES_URL")
         .ok()

@@ -536,7 +536,83 @@ async fn users_sessions_and_tokens() {
         );
         db.store.delete_session("h1").await.unwrap();
         assert!(db.store.user_by_session("h1", now).await.unwrap().is_none());
-        // user.create, api_token.create, session.create are all audited.
-        assert_eq!(verify(&db).await, Ok(3), "{}", db.name());
+        // user.create, api_token.create, session.create and session.delete are all audited.
+        assert_eq!(verify(&db).await, Ok(4), "{}", db.name());
     }
+}
+
+#[tokio::test]
+async fn report_rows_edited_deleted_or_inserted_outside_candour_are_detected() {
+    for db in backends().await {
+        seeded(&db).await;
+        let y = chrono::Utc::now().format("%Y");
+        db.exec(&format!("UPDATE reports SET body = replace(body, 'Allergy banner', 'Nothing to see') WHERE reference = 'CS-{y}-000002'")).await;
+        let e = verify(&db).await.unwrap_err();
+        assert!(
+            e.contains(&format!("CS-{y}-000002 does not match")),
+            "{}: {e}",
+            db.name()
+        );
+    }
+    for db in backends().await {
+        seeded(&db).await;
+        let y = chrono::Utc::now().format("%Y");
+        db.exec(&format!(
+            "DELETE FROM report_revisions WHERE report_id = (SELECT id FROM reports WHERE reference = 'CS-{y}-000001'); \
+             DELETE FROM reports WHERE reference = 'CS-{y}-000001';"
+        ))
+        .await;
+        let e = verify(&db).await.unwrap_err();
+        assert!(
+            e.contains(&format!("CS-{y}-000001 is in the audit log but missing")),
+            "{}: {e}",
+            db.name()
+        );
+    }
+    for db in backends().await {
+        seeded(&db).await;
+        db.exec("UPDATE reports SET reference = 'CS-1999-000001' WHERE seq = (SELECT MIN(seq) FROM reports)")
+            .await;
+        let e = verify(&db).await.unwrap_err();
+        assert!(e.contains("CS-1999-000001 has no audit trail"), "{}: {e}", db.name());
+    }
+}
+
+#[tokio::test]
+async fn full_pages_of_500_still_lead_to_the_next_page() {
+    let app = spawn_app().await;
+    for _ in 0..503 {
+        app.db
+            .store
+            .create_report(create_req(example("suspicious_activity")))
+            .await
+            .unwrap();
+    }
+    let token = app
+        .login_as("admin", vec![candour::ops::parse_grant("admin").unwrap()])
+        .await;
+    let get = |url: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.client
+                .get(app.url(&url))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let p1 = get("/api/v1/reports?limit=500".into()).await;
+    assert_eq!(p1["items"].as_array().unwrap().len(), 500);
+    let cursor = p1["next_cursor"]
+        .as_str()
+        .expect("a full page has a next cursor")
+        .to_string();
+    let p2 = get(format!("/api/v1/reports?limit=500&cursor={cursor}")).await;
+    assert_eq!(p2["items"].as_array().unwrap().len(), 3);
+    assert!(p2["next_cursor"].is_null());
 }
