@@ -66,7 +66,7 @@ impl Store for PgStore {
 
     async fn create_report(&self, req: CreateReport) -> Result<Created, StoreError> {
         let mut tx = self.tx().await?;
-        let out = sql::create_report(&mut tx, req, &self.taxonomy).await?;
+        let out = sql::create_reports(&mut tx, vec![req], &self.taxonomy).await?.pop().unwrap_or(Err(StoreError::Unavailable))?;
         tx.commit().await?;
         Ok(out)
     }

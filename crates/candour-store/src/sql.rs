@@ -17,6 +17,7 @@ macro_rules! candour_sql {
         use candour_core::{OdsCode, Reference};
         use chrono::{DateTime, Datelike, Utc};
         use sqlx::{QueryBuilder, Row};
+        use std::collections::{BTreeMap, HashMap};
         use uuid::Uuid;
 
         type Conn = $conn;
@@ -71,96 +72,198 @@ macro_rules! candour_sql {
             save_head(c, &head).await
         }
 
-        fn summary_columns(r: &ReportRecord, t: &candour_core::Taxonomy) -> (i64, String) {
-            (i64::from(r.report.max_physical_rank(t)), r.report.body().title.clone())
-        }
+        /// Rows per multi-row INSERT (well under both backends' bind-parameter limits).
+        const CHUNK: usize = 100;
 
-        /// Store a new report: idempotency check, reference allocation, row, revision 1, audit entry.
-        pub(crate) async fn create_report(c: &mut Conn, req: CreateReport, t: &candour_core::Taxonomy) -> Result<Created, StoreError> {
+        /// Store new reports together: one idempotency lookup, one reference-counter update per kind and
+        /// year, multi-row inserts of the rows, their first revisions, idempotency keys and audit entries,
+        /// and one audit-head update. Results come back in request order; a refused request (an
+        /// Idempotency-Key reused with a different body) does not affect the others.
+        pub(crate) async fn create_reports(c: &mut Conn, reqs: Vec<CreateReport>, t: &candour_core::Taxonomy) -> Result<Vec<Result<Created, StoreError>>, StoreError> {
             let mut head = lock_head(c).await?;
-            if let Some(idem) = &req.idempotency {
-                let prior = sqlx::query(
-                    "SELECT i.request_hash, i.report_id, r.reference FROM idempotency i JOIN reports r ON r.id = i.report_id WHERE i.key = $1",
-                )
-                .bind(&idem.key)
-                .fetch_optional(&mut *c)
-                .await?;
-                if let Some(row) = prior {
-                    let hash: String = row.try_get("request_hash")?;
-                    if hash != idem.request_hash {
-                        return Err(StoreError::IdempotencyMismatch);
-                    }
-                    let id: String = row.try_get("report_id")?;
+            let n = reqs.len();
+            let mut out: Vec<Option<Result<Created, StoreError>>> = (0..n).map(|_| None).collect();
+
+            // Requests made earlier with the same keys.
+            let keys: Vec<String> = reqs.iter().filter_map(|r| r.idempotency.as_ref().map(|i| i.key.clone())).collect();
+            let mut prior: HashMap<String, (String, Created)> = HashMap::new();
+            for chunk in keys.chunks(CHUNK) {
+                let mut q: QueryBuilder<$db> = QueryBuilder::new(
+                    "SELECT i.key, i.request_hash, i.report_id, r.reference FROM idempotency i JOIN reports r ON r.id = i.report_id WHERE i.key IN (",
+                );
+                let mut sep = q.separated(", ");
+                for k in chunk {
+                    sep.push_bind(k.clone());
+                }
+                sep.push_unseparated(")");
+                for row in q.build().fetch_all(&mut *c).await? {
                     let reference: String = row.try_get("reference")?;
-                    return Ok(Created {
-                        id: uuid(&id)?,
+                    let created = Created {
+                        id: uuid(&row.try_get::<String, _>("report_id")?)?,
                         reference: reference.parse().map_err(StoreError::Corrupt)?,
                         replayed: true,
-                    });
+                    };
+                    prior.insert(row.try_get("key")?, (row.try_get("request_hash")?, created));
                 }
             }
-            let kind = req.report.body().kind;
-            let year = req.now.year();
-            let seq: i64 = sqlx::query(
-                "INSERT INTO ref_counters (kind, year, last_seq) VALUES ($1, $2, 1) \
-                 ON CONFLICT (kind, year) DO UPDATE SET last_seq = ref_counters.last_seq + 1 RETURNING last_seq",
-            )
-            .bind(kind.as_str())
-            .bind(i64::from(year))
-            .fetch_one(&mut *c)
-            .await?
-            .try_get("last_seq")?;
-            let seq = u32::try_from(seq).map_err(|_| StoreError::Corrupt("reference counter overflow".into()))?;
-            let reference = Reference::new(kind, year, seq);
-            let id = Uuid::now_v7();
-            let record = ReportRecord::new_received(id, reference.clone(), req.taxonomy_version, req.report, req.now)?;
-            let (max_harm, title) = summary_columns(&record, t);
-            let b = record.report.body();
-            sqlx::query(
-                "INSERT INTO reports (id, reference, kind, title, status, revision, ods_code, product, urgency, max_harm_rank, \
-                 patients_harmed_now, acknowledged, taxonomy_version, body, state, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-            )
-            .bind(id.to_string())
-            .bind(reference.to_string())
-            .bind(kind.as_str())
-            .bind(title)
-            .bind(record.state.status.as_str())
-            .bind(record.revision)
-            .bind(record.report.ods().as_str())
-            .bind(record.report.product())
-            .bind(&b.urgency)
-            .bind(max_harm)
-            .bind(&b.patients_harmed_now)
-            .bind(false)
-            .bind(&record.taxonomy_version)
-            .bind(serde_json::to_string(b)?)
-            .bind(serde_json::to_string(&record.state)?)
-            .bind(record.created_at)
-            .bind(record.updated_at)
-            .execute(&mut *c)
-            .await?;
-            insert_revision(c, &record.snapshot("create", &req.actor), id).await?;
-            if let Some(idem) = &req.idempotency {
-                sqlx::query("INSERT INTO idempotency (key, request_hash, report_id, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(&idem.key)
-                    .bind(&idem.request_hash)
-                    .bind(id.to_string())
-                    .bind(req.now)
-                    .execute(&mut *c)
-                    .await?;
+
+            // Replays and refusals; a key repeated within this batch is settled once its first use is stored.
+            let mut fresh: Vec<(usize, CreateReport)> = Vec::with_capacity(n);
+            let mut first_use: HashMap<String, (String, usize)> = HashMap::new();
+            let mut repeats: Vec<(usize, usize, bool)> = Vec::new();
+            for (i, req) in reqs.into_iter().enumerate() {
+                if let Some(idem) = &req.idempotency {
+                    if let Some((hash, created)) = prior.get(&idem.key) {
+                        out[i] = Some(if *hash == idem.request_hash { Ok(created.clone()) } else { Err(StoreError::IdempotencyMismatch) });
+                        continue;
+                    }
+                    if let Some((hash, j)) = first_use.get(&idem.key) {
+                        repeats.push((i, *j, *hash == idem.request_hash));
+                        continue;
+                    }
+                    first_use.insert(idem.key.clone(), (idem.request_hash.clone(), i));
+                }
+                fresh.push((i, req));
             }
-            let ev = AuditEvent {
-                actor: req.actor,
-                action: "report.create".into(),
-                object_type: "report".into(),
-                object_id: reference.to_string(),
-                before_digest: None,
-                after_digest: Some(record.digest()),
-            };
-            append(c, &mut head, ev, req.now).await?;
+
+            // References: reserve a block per kind and year.
+            let mut wanted: BTreeMap<(&'static str, i32), i64> = BTreeMap::new();
+            for (_, r) in &fresh {
+                *wanted.entry((r.report.body().kind.as_str(), r.now.year())).or_default() += 1;
+            }
+            let mut next: BTreeMap<(&'static str, i32), i64> = BTreeMap::new();
+            for ((kind, year), count) in wanted {
+                let last: i64 = sqlx::query(
+                    "INSERT INTO ref_counters (kind, year, last_seq) VALUES ($1, $2, $3) \
+                     ON CONFLICT (kind, year) DO UPDATE SET last_seq = ref_counters.last_seq + excluded.last_seq RETURNING last_seq",
+                )
+                .bind(kind)
+                .bind(i64::from(year))
+                .bind(count)
+                .fetch_one(&mut *c)
+                .await?
+                .try_get("last_seq")?;
+                next.insert((kind, year), last - count + 1);
+            }
+
+            let mut records = Vec::with_capacity(fresh.len());
+            for (i, req) in fresh {
+                let kind = req.report.body().kind;
+                let year = req.now.year();
+                let slot = next.get_mut(&(kind.as_str(), year)).ok_or_else(|| StoreError::Corrupt("no reference block".into()))?;
+                let seq = u32::try_from(*slot).map_err(|_| StoreError::Corrupt("reference counter overflow".into()))?;
+                *slot += 1;
+                let record = ReportRecord::new_received(Uuid::now_v7(), Reference::new(kind, year, seq), req.taxonomy_version, req.report, req.now)?;
+                let ev = AuditEvent {
+                    actor: req.actor.clone(),
+                    action: "report.create".into(),
+                    object_type: "report".into(),
+                    object_id: record.reference.to_string(),
+                    before_digest: None,
+                    after_digest: Some(record.digest()),
+                };
+                let entry = head.append(ev, req.now);
+                out[i] = Some(Ok(Created { id: record.id, reference: record.reference.clone(), replayed: false }));
+                records.push((record, req.actor, req.idempotency, entry));
+            }
+            for (i, j, same) in repeats {
+                out[i] = Some(match (&out[j], same) {
+                    (Some(Ok(c)), true) => Ok(Created { replayed: true, ..c.clone() }),
+                    (Some(Ok(_)), false) => Err(StoreError::IdempotencyMismatch),
+                    _ => Err(StoreError::Unavailable),
+                });
+            }
+
+            for chunk in records.chunks(CHUNK) {
+                let mut q: QueryBuilder<$db> = QueryBuilder::new(
+                    "INSERT INTO reports (id, reference, kind, title, status, revision, ods_code, product, urgency, max_harm_rank, \
+                     patients_harmed_now, acknowledged, taxonomy_version, body, state, created_at, updated_at) ",
+                );
+                let mut failed = None;
+                q.push_values(chunk, |mut b, (r, _, _, _)| {
+                    let body = r.report.body();
+                    let (json, state) = match (serde_json::to_string(body), serde_json::to_string(&r.state)) {
+                        (Ok(j), Ok(s)) => (j, s),
+                        (Err(e), _) | (_, Err(e)) => {
+                            failed = Some(e);
+                            (String::new(), String::new())
+                        }
+                    };
+                    b.push_bind(r.id.to_string())
+                        .push_bind(r.reference.to_string())
+                        .push_bind(body.kind.as_str())
+                        .push_bind(body.title.clone())
+                        .push_bind(r.state.status.as_str())
+                        .push_bind(r.revision)
+                        .push_bind(r.report.ods().as_str().to_string())
+                        .push_bind(r.report.product().map(str::to_string))
+                        .push_bind(body.urgency.clone())
+                        .push_bind(i64::from(r.report.max_physical_rank(t)))
+                        .push_bind(body.patients_harmed_now.clone())
+                        .push_bind(false)
+                        .push_bind(r.taxonomy_version.clone())
+                        .push_bind(json)
+                        .push_bind(state)
+                        .push_bind(r.created_at)
+                        .push_bind(r.updated_at);
+                });
+                if let Some(e) = failed {
+                    return Err(e.into());
+                }
+                q.build().execute(&mut *c).await?;
+
+                let mut q: QueryBuilder<$db> =
+                    QueryBuilder::new("INSERT INTO report_revisions (report_id, revision, action, actor, at, body, state) ");
+                let mut failed = None;
+                q.push_values(chunk, |mut b, (r, actor, _, _)| {
+                    let (json, state) = match (serde_json::to_string(r.report.body()), serde_json::to_string(&r.state)) {
+                        (Ok(j), Ok(s)) => (j, s),
+                        (Err(e), _) | (_, Err(e)) => {
+                            failed = Some(e);
+                            (String::new(), String::new())
+                        }
+                    };
+                    b.push_bind(r.id.to_string())
+                        .push_bind(r.revision)
+                        .push_bind("create")
+                        .push_bind(actor.clone())
+                        .push_bind(r.updated_at)
+                        .push_bind(json)
+                        .push_bind(state);
+                });
+                if let Some(e) = failed {
+                    return Err(e.into());
+                }
+                q.build().execute(&mut *c).await?;
+
+                let keyed: Vec<_> = chunk.iter().filter_map(|(r, _, i, _)| i.as_ref().map(|i| (r, i))).collect();
+                if !keyed.is_empty() {
+                    let mut q: QueryBuilder<$db> = QueryBuilder::new("INSERT INTO idempotency (key, request_hash, report_id, created_at) ");
+                    q.push_values(keyed, |mut b, (r, i)| {
+                        b.push_bind(i.key.clone()).push_bind(i.request_hash.clone()).push_bind(r.id.to_string()).push_bind(r.created_at);
+                    });
+                    q.build().execute(&mut *c).await?;
+                }
+
+                let mut q: QueryBuilder<$db> = QueryBuilder::new(
+                    "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, before_digest, after_digest, prev_hash, hash) ",
+                );
+                q.push_values(chunk, |mut b, (_, _, _, e)| {
+                    b.push_bind(e.seq)
+                        .push_bind(e.at)
+                        .push_bind(e.actor.clone())
+                        .push_bind(e.action.clone())
+                        .push_bind(e.object_type.clone())
+                        .push_bind(e.object_id.clone())
+                        .push_bind(e.before_digest.clone())
+                        .push_bind(e.after_digest.clone())
+                        .push_bind(e.prev_hash.clone())
+                        .push_bind(e.hash.clone());
+                });
+                q.build().execute(&mut *c).await?;
+            }
             save_head(c, &head).await?;
-            Ok(Created { id, reference, replayed: false })
+            Ok(out.into_iter().map(|o| o.unwrap_or(Err(StoreError::Unavailable))).collect())
         }
 
         async fn insert_revision(c: &mut Conn, rev: &Revision, id: Uuid) -> Result<(), StoreError> {

@@ -70,11 +70,18 @@ where
     }
 }
 
+/// A write waiting for the writer: report creations are batched into multi-row inserts; anything else
+/// runs as its own job.
+enum Work {
+    Create(CreateReport, oneshot::Sender<Result<Created, StoreError>>),
+    Job(Box<dyn Job>),
+}
+
 /// SQLite-backed store.
 #[derive(Clone)]
 pub struct SqliteStore {
     reads: SqlitePool,
-    writer: mpsc::Sender<Box<dyn Job>>,
+    writer: mpsc::Sender<Work>,
     taxonomy: Arc<Taxonomy>,
 }
 
@@ -113,9 +120,9 @@ impl SqliteStore {
             }
         };
         let reads = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
-        let (tx, rx) = mpsc::channel::<Box<dyn Job>>(4096);
-        tokio::spawn(writer(conn, rx));
+        let (tx, rx) = mpsc::channel::<Work>(4096);
         let taxonomy = Arc::new(Taxonomy::embedded().map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        tokio::spawn(writer(conn, rx, taxonomy.clone()));
         Ok(Self {
             reads,
             writer: tx,
@@ -135,7 +142,7 @@ impl SqliteStore {
             reply,
         };
         self.writer
-            .send(Box::new(job))
+            .send(Work::Job(Box::new(job)))
             .await
             .map_err(|_| StoreError::Unavailable)?;
         rx.await.map_err(|_| StoreError::Unavailable)?
@@ -151,32 +158,72 @@ impl SqliteStore {
     }
 }
 
-async fn writer(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Box<dyn Job>>) {
-    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+async fn writer(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Work>, taxonomy: Arc<Taxonomy>) {
+    let mut creates: Vec<(CreateReport, oneshot::Sender<Result<Created, StoreError>>)> = Vec::with_capacity(MAX_BATCH);
+    let mut jobs: Vec<Box<dyn Job>> = Vec::new();
     while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) => batch.push(j),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(w) = next.take() {
+            match w {
+                Work::Create(req, reply) => creates.push((req, reply)),
+                Work::Job(j) => jobs.push(j),
+            }
+            if creates.len() + jobs.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
             }
         }
-        let commit = run_batch(&mut conn, &mut batch).await;
-        if let Err(e) = &commit {
-            tracing::error!(error = %e, jobs = batch.len(), "sqlite batch failed; rolled back");
-            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+        let (reqs, replies): (Vec<_>, Vec<_>) = creates.drain(..).unzip();
+        let outcome = run_batch(&mut conn, reqs, &mut jobs, &taxonomy).await;
+        let commit = match &outcome {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::error!(error = %e, writes = replies.len() + jobs.len(), "sqlite batch failed; rolled back");
+                let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+                Err(e.to_string())
+            }
+        };
+        let mut results = outcome.unwrap_or_default().into_iter();
+        for reply in replies {
+            let r = match (&commit, results.next()) {
+                (Ok(()), Some(r)) => r,
+                (Err(e), _) => Err(StoreError::CommitFailed(e.clone())),
+                (Ok(()), None) => Err(StoreError::Unavailable),
+            };
+            // The caller may have gone away (client disconnected); the write stands either way.
+            let _ = reply.send(r);
         }
-        let commit = commit.map_err(|e| e.to_string());
-        for job in batch.drain(..) {
+        for job in jobs.drain(..) {
             job.finish(commit.clone());
         }
     }
     let _ = conn.close().await;
 }
 
-async fn run_batch(conn: &mut SqliteConnection, batch: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
+/// One transaction: the batch's report creations together (in a savepoint, so a failure there is
+/// reported to those callers and leaves the other writes standing), then every other write in its own
+/// savepoint. Returns the creations' results, to be released only once COMMIT has returned.
+async fn run_batch(
+    conn: &mut SqliteConnection,
+    creates: Vec<CreateReport>,
+    jobs: &mut [Box<dyn Job>],
+    taxonomy: &Taxonomy,
+) -> Result<Vec<Result<Created, StoreError>>, StoreError> {
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-    for job in batch.iter_mut() {
+    let mut results = Vec::new();
+    if !creates.is_empty() {
+        let n = creates.len();
+        sqlx::query("SAVEPOINT creates").execute(&mut *conn).await?;
+        match sql::create_reports(conn, creates, taxonomy).await {
+            Ok(r) => results = r,
+            Err(e) => {
+                sqlx::query("ROLLBACK TO creates").execute(&mut *conn).await?;
+                let msg = e.to_string();
+                results = (0..n).map(|_| Err(StoreError::CommitFailed(msg.clone()))).collect();
+            }
+        }
+        sqlx::query("RELEASE creates").execute(&mut *conn).await?;
+    }
+    for job in jobs.iter_mut() {
         sqlx::query("SAVEPOINT job").execute(&mut *conn).await?;
         if !job.run(conn).await {
             sqlx::query("ROLLBACK TO job").execute(&mut *conn).await?;
@@ -184,7 +231,7 @@ async fn run_batch(conn: &mut SqliteConnection, batch: &mut [Box<dyn Job>]) -> R
         sqlx::query("RELEASE job").execute(&mut *conn).await?;
     }
     sqlx::query("COMMIT").execute(&mut *conn).await?;
-    Ok(())
+    Ok(results)
 }
 
 #[async_trait]
@@ -194,9 +241,9 @@ impl Store for SqliteStore {
     }
 
     async fn create_report(&self, req: CreateReport) -> Result<Created, StoreError> {
-        let t = self.taxonomy.clone();
-        self.write(move |c| Box::pin(async move { sql::create_report(c, req, &t).await }))
-            .await
+        let (reply, rx) = oneshot::channel();
+        self.writer.send(Work::Create(req, reply)).await.map_err(|_| StoreError::Unavailable)?;
+        rx.await.map_err(|_| StoreError::Unavailable)?
     }
 
     async fn get_report(
