@@ -4,12 +4,14 @@
 //! conformance suite (`crates/candour/tests/it/store.rs`). Every write appends to the audit chain in the
 //! same transaction as the change it records.
 
+mod adapter;
 mod error;
 mod migrate;
 mod postgres;
 mod sql;
 mod sqlite;
 mod types;
+mod writer;
 
 pub use error::StoreError;
 pub use postgres::PgStore;

@@ -625,8 +625,18 @@ async fn a_double_submit_racing_in_one_batch_stores_one_report() {
             let store = db.store.clone();
             let mut req = create_req(example("clinical_safety"));
             // Ten different keys, each sent three times at once; key 9 once with a different body.
-            let (key, hash) = (format!("k{}", i % 10), if i == 29 { "other".to_string() } else { format!("h{}", i % 10) });
-            req.idempotency = Some(Idempotency { key, request_hash: hash });
+            let (key, hash) = (
+                format!("k{}", i % 10),
+                if i == 29 {
+                    "other".to_string()
+                } else {
+                    format!("h{}", i % 10)
+                },
+            );
+            req.idempotency = Some(Idempotency {
+                key,
+                request_hash: hash,
+            });
             tasks.push(tokio::spawn(async move { store.create_report(req).await }));
         }
         let mut refs = std::collections::HashMap::new();
@@ -635,14 +645,28 @@ async fn a_double_submit_racing_in_one_batch_stores_one_report() {
             match t.await.unwrap() {
                 Ok(c) => {
                     let prev = refs.insert(i % 10, c.reference.clone());
-                    assert!(prev.is_none_or(|p| p == c.reference), "{}: key k{} got two references", db.name(), i % 10);
+                    assert!(
+                        prev.is_none_or(|p| p == c.reference),
+                        "{}: key k{} got two references",
+                        db.name(),
+                        i % 10
+                    );
                 }
                 Err(StoreError::IdempotencyMismatch) => mismatches += 1,
                 Err(e) => panic!("{e}"),
             }
         }
         let can = admin().can::<ViewReports>().unwrap();
-        assert_eq!(db.store.list_reports(&can, &ReportFilter::default()).await.unwrap().len(), 10, "{}", db.name());
+        assert_eq!(
+            db.store
+                .list_reports(&can, &ReportFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            10,
+            "{}",
+            db.name()
+        );
         // The odd body out is refused unless it was the first to be stored under k9.
         assert!((1..=2).contains(&mismatches), "{}: {mismatches}", db.name());
         assert_eq!(verify(&db).await, Ok(10));

@@ -1,0 +1,152 @@
+//! The `Store` implementation, written once for both adapters: reads go to the adapter's pool
+//! (`reads`), writes to its group-commit writer (`writer`), and the SQL to the backend's `sql` module
+//! (which must be in scope where the macro is used).
+
+/// Implement [`crate::Store`] for an adapter struct with fields `reads`, `writer` and `taxonomy`.
+macro_rules! store_impl {
+    ($store:ty, $backend:literal) => {
+        #[async_trait::async_trait]
+        impl crate::Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn create_report(&self, req: CreateReport) -> Result<Created, StoreError> {
+                self.writer.create(req).await
+            }
+
+            async fn get_report(
+                &self,
+                can: &Can<ViewReports>,
+                reference: &Reference,
+            ) -> Result<Option<ReportRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::get_report(&mut c, can, reference).await
+            }
+
+            async fn list_reports(
+                &self,
+                can: &Can<ViewReports>,
+                filter: &ReportFilter,
+            ) -> Result<Vec<ReportSummary>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::list_reports(&mut c, can, filter, &self.taxonomy).await
+            }
+
+            async fn transition(
+                &self,
+                can: &Can<TransitionReports>,
+                req: TransitionRequest,
+            ) -> Result<ReportRecord, StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::transition(c, &can, req).await }))
+                    .await
+            }
+
+            async fn revisions(&self, report_id: Uuid) -> Result<Vec<Revision>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::revisions(&mut c, report_id).await
+            }
+
+            async fn audit_for(&self, object_type: &str, object_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::audit_for(&mut c, object_type, object_id).await
+            }
+
+            async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::audit_page(&mut c, after, limit).await
+            }
+
+            async fn audit_head(&self) -> Result<ChainHead, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::audit_head_read(&mut c).await
+            }
+
+            async fn record_event(&self, event: AuditEvent) -> Result<(), StoreError> {
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::record_event(c, event, Utc::now()).await }))
+                    .await
+            }
+
+            async fn put_organisation(
+                &self,
+                can: &Can<ManageOrganisations>,
+                org: Organisation,
+            ) -> Result<(), StoreError> {
+                let actor = can.actor().to_string();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::put_organisation(c, org, &actor, Utc::now()).await }))
+                    .await
+            }
+
+            async fn organisation(&self, ods_code: &str) -> Result<Option<Organisation>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::organisation(&mut c, ods_code).await
+            }
+
+            async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::organisations(&mut c).await
+            }
+
+            async fn create_user(&self, can: &Can<ManageUsers>, user: NewUser) -> Result<UserRecord, StoreError> {
+                let actor = can.actor().to_string();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::create_user(c, user, &actor).await }))
+                    .await
+            }
+
+            async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::user_by_username(&mut c, username).await
+            }
+
+            async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::users(&mut c).await
+            }
+
+            async fn create_session(&self, session: NewSession) -> Result<(), StoreError> {
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::create_session(c, session).await }))
+                    .await
+            }
+
+            async fn user_by_session(
+                &self,
+                token_hash: &str,
+                now: DateTime<Utc>,
+            ) -> Result<Option<UserRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::user_by_session(&mut c, token_hash, now).await
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+                let h = token_hash.to_string();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::delete_session(c, &h).await }))
+                    .await
+            }
+
+            async fn create_api_token(&self, can: &Can<ManageUsers>, token: NewApiToken) -> Result<(), StoreError> {
+                let actor = can.actor().to_string();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::create_api_token(c, token, &actor).await }))
+                    .await
+            }
+
+            async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::user_by_api_token(&mut c, token_hash).await
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.reads).await?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use store_impl;
