@@ -213,3 +213,70 @@ pub async fn intake(opts: IntakeOptions) -> Result<IntakeResult, CliError> {
         ratio,
     })
 }
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+fn median_phase(phases: &[&Phase]) -> Phase {
+    let m = |f: fn(&Phase) -> f64| median(phases.iter().map(|p| f(p)).collect());
+    Phase {
+        name: phases.first().map(|p| p.name.clone()).unwrap_or_default(),
+        ok: phases.iter().map(|p| p.ok).sum(),
+        errors: phases.iter().map(|p| p.errors).sum(),
+        per_second: m(|p| p.per_second),
+        p50_ms: m(|p| p.p50_ms),
+        p99_ms: m(|p| p.p99_ms),
+    }
+}
+
+/// The per-metric median of several runs (this machine is noisy). Counts are summed.
+pub fn median_of(runs: &[IntakeResult]) -> Option<IntakeResult> {
+    let first = runs.first()?;
+    Some(IntakeResult {
+        backend: first.backend.clone(),
+        clients: first.clients,
+        http: median_phase(&runs.iter().map(|r| &r.http).collect::<Vec<_>>()),
+        ceiling: median_phase(&runs.iter().map(|r| &r.ceiling).collect::<Vec<_>>()),
+        ratio: median(runs.iter().map(|r| r.ratio).collect()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phase(rate: f64) -> Phase {
+        Phase {
+            name: "x".into(),
+            ok: 10,
+            errors: 0,
+            per_second: rate,
+            p50_ms: rate / 1000.0,
+            p99_ms: rate / 100.0,
+        }
+    }
+
+    #[test]
+    fn medians_are_per_metric() {
+        let run = |h: f64, c: f64| IntakeResult {
+            backend: "sqlite".into(),
+            clients: 4,
+            http: phase(h),
+            ceiling: phase(c),
+            ratio: h / c,
+        };
+        let m = median_of(&[run(100.0, 200.0), run(300.0, 400.0), run(200.0, 1000.0)]).unwrap();
+        assert_eq!(m.http.per_second, 200.0);
+        assert_eq!(m.ceiling.per_second, 400.0);
+        assert_eq!(m.http.ok, 30);
+        assert_eq!(m.ratio, 0.5);
+        assert!(median_of(&[]).is_none());
+        assert_eq!(median(vec![1.0, 3.0]), 2.0);
+    }
+}

@@ -138,6 +138,9 @@ enum BenchCommand {
         /// Bench PostgreSQL at this URL (a fresh schema is used) instead of a fresh SQLite file.
         #[arg(long)]
         postgres: Option<String>,
+        /// Repeat the whole run this many times and report per-metric medians.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -286,19 +289,29 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     clients,
                     seconds,
                     postgres,
+                    runs,
                     json,
                 },
         } => {
-            let r = bench::intake(bench::IntakeOptions {
-                clients,
-                seconds,
-                postgres_url: postgres,
-            })
-            .await?;
+            let mut all = Vec::new();
+            for _ in 0..runs.max(1) {
+                let opts = bench::IntakeOptions {
+                    clients,
+                    seconds,
+                    postgres_url: postgres.clone(),
+                };
+                all.push(bench::intake(opts).await?);
+            }
+            let r = bench::median_of(&all).ok_or_else(|| CliError::Message("no runs".into()))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
-                println!("backend {} · {} clients", r.backend, r.clients);
+                println!(
+                    "backend {} · {} clients · median of {} runs of {seconds} s",
+                    r.backend,
+                    r.clients,
+                    all.len()
+                );
                 for p in [&r.http, &r.ceiling] {
                     println!(
                         "  {:<32} {:>9.0}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ({} ok, {} errors)",
