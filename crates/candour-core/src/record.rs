@@ -1,8 +1,10 @@
 //! A stored report: the validated body plus its lifecycle state, and the pure rule for changing it.
 
+use crate::error::ValidationErrors;
 use crate::lifecycle::{self, AckMethod, Action, LifecycleError, Status};
 use crate::reference::Reference;
 use crate::report::{ReportBody, ValidReport};
+use crate::taxonomy::Taxonomy;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -138,6 +140,42 @@ impl ReportRecord {
         })
     }
 
+    /// The record after its content is amended (a handler re-grading harm, adding detail). The revision
+    /// goes up by one and the body is validated under the taxonomy in force.
+    ///
+    /// Rules: a closed or withdrawn report is reopened before it is changed; the kind never changes (it
+    /// is in the reference); and the reporter's identity, anonymity and confidentiality are the
+    /// reporter's, so they are carried over whatever the new body says.
+    pub fn amend(&self, mut body: ReportBody, t: &Taxonomy, now: DateTime<Utc>) -> Result<Self, LifecycleError> {
+        if self.state.status.is_terminal() {
+            return Err(LifecycleError::NotAllowed {
+                action: "update",
+                from: self.state.status,
+                allowed: "any status but closed and withdrawn (reopen it first)".into(),
+            });
+        }
+        let cur = self.report.body();
+        if body.kind != cur.kind {
+            return Err(ValidationErrors::one(
+                "kind",
+                "immutable",
+                "a report's kind cannot change; submit a new report instead",
+            )
+            .into());
+        }
+        body.reporter = cur.reporter.clone();
+        body.confidential = cur.confidential;
+        let now = now.trunc_subsecs(6);
+        let report = body.validate(t, now)?;
+        Ok(Self {
+            revision: self.revision + 1,
+            taxonomy_version: t.version.clone(),
+            report,
+            updated_at: now,
+            ..self.clone()
+        })
+    }
+
     /// The snapshot stored as this record's latest revision.
     pub fn snapshot(&self, action: &str, actor: &str) -> Revision {
         Revision {
@@ -217,6 +255,35 @@ mod tests {
             ("Dr Jane Patel", AckMethod::Phone, "user:1")
         );
         assert_ne!(a.digest(), r.digest());
+    }
+
+    #[test]
+    fn amend_keeps_kind_and_reporter_and_refuses_closed_reports() {
+        let r = record();
+        let t = Taxonomy::embedded().unwrap();
+        let mut body = r.report.body().clone();
+        body.urgency = "immediate".into();
+        body.reporter.anonymous = false;
+        body.reporter.name = Some("Somebody Else".into());
+        let a = r.amend(body.clone(), &t, Utc::now()).unwrap();
+        assert_eq!((a.revision, a.report.body().urgency.as_str()), (2, "immediate"));
+        assert!(
+            a.report.body().reporter.anonymous && a.report.body().reporter.name.is_none(),
+            "reporter is the reporter's"
+        );
+        let mut other = body.clone();
+        other.kind = ReportKind::Vulnerability;
+        let e = r.amend(other, &t, Utc::now()).unwrap_err();
+        assert!(e.to_string().contains("kind"), "{e}");
+        let mut bad = body.clone();
+        bad.urgency = "whenever".into();
+        assert!(matches!(r.amend(bad, &t, Utc::now()), Err(LifecycleError::Invalid(_))));
+        let mut closed = r.clone();
+        closed.state.status = Status::Closed;
+        assert!(matches!(
+            closed.amend(body, &t, Utc::now()),
+            Err(LifecycleError::NotAllowed { .. })
+        ));
     }
 
     #[test]

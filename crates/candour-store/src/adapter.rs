@@ -44,6 +44,18 @@ macro_rules! store_impl {
                     .await
             }
 
+            async fn update_report(
+                &self,
+                can: &Can<TransitionReports>,
+                req: UpdateRequest,
+            ) -> Result<ReportRecord, StoreError> {
+                let can = can.clone();
+                let t = self.taxonomy.clone();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::update_report(c, &can, req, &t).await }))
+                    .await
+            }
+
             async fn revisions(&self, report_id: Uuid) -> Result<Vec<Revision>, StoreError> {
                 let mut c = self.reads.acquire().await?;
                 sql::revisions(&mut c, report_id).await

@@ -51,6 +51,9 @@ pub trait Store: Send + Sync + 'static {
         can: &Can<TransitionReports>,
         req: TransitionRequest,
     ) -> Result<ReportRecord, StoreError>;
+    /// Amend a report's content with optimistic concurrency (a new revision; see `ReportRecord::amend`).
+    async fn update_report(&self, can: &Can<TransitionReports>, req: UpdateRequest)
+        -> Result<ReportRecord, StoreError>;
     /// Every revision of a report, oldest first.
     async fn revisions(&self, report_id: Uuid) -> Result<Vec<Revision>, StoreError>;
     /// Audit entries about one object, oldest first.

@@ -357,6 +357,59 @@ macro_rules! candour_sql {
             Ok(next)
         }
 
+        /// Amend a report's content: revision check, the domain's amend rules, new row content, new
+        /// revision, audit entry. The caller must cover the report's organisation before and after.
+        pub(crate) async fn update_report(c: &mut Conn, can: &Can<TransitionReports>, req: UpdateRequest, t: &candour_core::Taxonomy) -> Result<ReportRecord, StoreError> {
+            let mut head = lock_head(c).await?;
+            let Some(cur) = load_report(c, &req.reference).await?.filter(|r| can.covers(r.report.ods())) else {
+                return Err(StoreError::NotFound);
+            };
+            if req.expected_revision != cur.revision {
+                return Err(StoreError::Conflict { expected: req.expected_revision, current: cur.revision });
+            }
+            let next = cur.amend(req.body, t, req.now)?;
+            if !can.covers(next.report.ods()) {
+                return Err(StoreError::Lifecycle(candour_core::lifecycle::LifecycleError::Invalid(
+                    candour_core::ValidationErrors::one("ods_code", "not_allowed", "you cannot move a report to an organisation outside your roles"),
+                )));
+            }
+            let b = next.report.body();
+            let done = sqlx::query(
+                "UPDATE reports SET title = $1, ods_code = $2, product = $3, urgency = $4, max_harm_rank = $5, patients_harmed_now = $6, \
+                 taxonomy_version = $7, body = $8, revision = $9, updated_at = $10 WHERE id = $11 AND revision = $12",
+            )
+            .bind(&b.title)
+            .bind(next.report.ods().as_str())
+            .bind(next.report.product())
+            .bind(&b.urgency)
+            .bind(i64::from(next.report.max_physical_rank(t)))
+            .bind(&b.patients_harmed_now)
+            .bind(&next.taxonomy_version)
+            .bind(serde_json::to_string(b)?)
+            .bind(next.revision)
+            .bind(next.updated_at)
+            .bind(cur.id.to_string())
+            .bind(cur.revision)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            if done != 1 {
+                return Err(StoreError::Conflict { expected: cur.revision, current: cur.revision + 1 });
+            }
+            insert_revision(c, &next.snapshot("update", can.actor()), cur.id).await?;
+            let ev = AuditEvent {
+                actor: can.actor().to_string(),
+                action: "report.update".into(),
+                object_type: "report".into(),
+                object_id: cur.reference.to_string(),
+                before_digest: Some(cur.digest()),
+                after_digest: Some(next.digest()),
+            };
+            append(c, &mut head, ev, req.now).await?;
+            save_head(c, &head).await?;
+            Ok(next)
+        }
+
         pub(crate) async fn list_reports(c: &mut Conn, can: &Can<ViewReports>, f: &ReportFilter, t: &candour_core::Taxonomy) -> Result<Vec<ReportSummary>, StoreError> {
             let mut q: QueryBuilder<$db> = QueryBuilder::new(
                 "SELECT seq, id, reference, kind, title, status, revision, ods_code, product, urgency, max_harm_rank, \

@@ -103,6 +103,19 @@ pub struct TransitionRequest {
     pub now: DateTime<Utc>,
 }
 
+/// An amendment of a report's content.
+#[derive(Debug, Clone)]
+pub struct UpdateRequest {
+    /// Which report.
+    pub reference: Reference,
+    /// The revision the caller saw; a different stored revision is a conflict.
+    pub expected_revision: i64,
+    /// The new content (validated inside the transaction, against the current record).
+    pub body: candour_core::report::ReportBody,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
 /// Filters for listing reports. Every field narrows; none set lists everything in scope.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct ReportFilter {

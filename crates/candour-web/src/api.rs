@@ -16,7 +16,9 @@ use candour_core::lifecycle::Action;
 use candour_core::record::{ReportRecord, State as LifecycleState};
 use candour_core::report::ReportBody;
 use candour_core::{Reference, ValidationErrors};
-use candour_store::{CreateReport, Idempotency, NewSession, NewUser, ReportFilter, ReportSummary, TransitionRequest};
+use candour_store::{
+    CreateReport, Idempotency, NewSession, NewUser, ReportFilter, ReportSummary, TransitionRequest, UpdateRequest,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -230,6 +232,52 @@ pub async fn get_report(
     Path(reference): Path<String>,
 ) -> ApiResult<Json<ReportView>> {
     let (_, rec) = load(&st, &who, &reference).await?;
+    Ok(Json(show(&st, &who, &rec).await?))
+}
+
+/// `PUT /api/v1/reports/{reference}` body: the amended report and the revision the caller saw.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    /// The revision the caller last saw (a stale one gets 409).
+    pub expected_revision: i64,
+    /// The whole report as it should now read. Its kind cannot change, and the reporter's identity,
+    /// anonymity and confidentiality are kept as the reporter gave them.
+    pub report: ReportBody,
+}
+
+/// `PUT /api/v1/reports/{reference}`: amend a report's content (a new revision, audited).
+pub async fn update_report(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path(reference): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> ApiResult<Json<ReportView>> {
+    let can = need::<TransitionReports>(&who)?;
+    let reference = parse_reference(&reference)?;
+    let req: UpdateBody = json::parse(&body)?;
+    let rec = st
+        .store
+        .update_report(
+            &can,
+            UpdateRequest {
+                reference,
+                expected_revision: req.expected_revision,
+                body: req.report,
+                now: Utc::now(),
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            // Field paths are relative to the report inside the request body.
+            candour_store::StoreError::Lifecycle(candour_core::lifecycle::LifecycleError::Invalid(mut v)) => {
+                for f in &mut v.errors {
+                    f.path = format!("report.{}", f.path);
+                }
+                ApiError::Invalid(v)
+            }
+            other => other.into(),
+        })?;
     Ok(Json(show(&st, &who, &rec).await?))
 }
 

@@ -70,7 +70,7 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
     let api = Router::new()
         .route("/reports", post(api::create_report).get(api::list_reports))
-        .route("/reports/{reference}", get(api::get_report))
+        .route("/reports/{reference}", get(api::get_report).put(api::update_report))
         .route("/reports/{reference}/transitions", post(api::transition))
         .route("/reports/{reference}/revisions", get(api::revisions))
         .route("/reports/{reference}/audit", get(api::report_audit))

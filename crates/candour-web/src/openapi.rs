@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, assembled from the same types the handlers use (schemas by schemars), so
 //! it cannot drift from the code without a test noticing.
 
-use crate::api::{CreateUserBody, CreatedBody, Me, ReportPage, ReportView, SessionBody, SignIn, TransitionBody};
+use crate::api::{
+    CreateUserBody, CreatedBody, Me, ReportPage, ReportView, SessionBody, SignIn, TransitionBody, UpdateBody,
+};
 use crate::error::Problem;
 use candour_core::audit::AuditEntry;
 use candour_core::record::Revision;
@@ -64,6 +66,7 @@ pub fn value() -> Value {
         ReportView => "ReportView",
         ReportPage => "ReportPage",
         TransitionBody => "TransitionBody",
+        UpdateBody => "UpdateBody",
         Revision => "Revision",
         AuditEntry => "AuditEntry",
         SignIn => "SignIn",
@@ -141,6 +144,14 @@ pub fn value() -> Value {
                     "security": [{"bearer": []}],
                     "parameters": [reference_param()],
                     "responses": merge(ok("200", "The report", "ReportView"), problem_responses(&["401", "403", "404"]))
+                },
+                "put": {
+                    "operationId": "updateReport",
+                    "summary": "Amend a report's content (a new revision; kind and reporter identity cannot change)",
+                    "security": [{"bearer": []}],
+                    "parameters": [reference_param()],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateBody"}}}},
+                    "responses": merge(ok("200", "The report after the change", "ReportView"), problem_responses(&["400", "401", "403", "404", "409", "413", "415", "422"]))
                 }
             },
             "/reports/{reference}/transitions": {

@@ -608,3 +608,65 @@ async fn openapi_health_readiness_and_metrics() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn amending_over_http_names_fields_inside_the_report() {
+    let app = spawn_app().await;
+    let handler = app.login_as("handler.rzx", grant("handler@RZX")).await;
+    let created: Value = post(&app, "/api/v1/reports", None, &example("clinical_safety"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/reports/{}", created["reference"].as_str().unwrap());
+    let put = |body: Value| {
+        let app = &app;
+        let path = path.clone();
+        let handler = handler.clone();
+        async move {
+            app.client
+                .put(app.url(&path))
+                .bearer_auth(handler)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let mut report = example("clinical_safety");
+    report["urgency"] = json!("immediate");
+    let v: Value = put(json!({"expected_revision": 1, "report": report}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (v["revision"].as_i64(), v["report"]["urgency"].as_str()),
+        (Some(2), Some("immediate"))
+    );
+    let mut bad = example("clinical_safety");
+    bad["urgency"] = json!("whenever");
+    let p = problem(put(json!({"expected_revision": 2, "report": bad})).await, 422).await;
+    assert_eq!(p["errors"][0]["path"], "report.urgency");
+    let mut other_kind = example("vulnerability");
+    other_kind["ods_code"] = json!("RZX");
+    let p = problem(put(json!({"expected_revision": 2, "report": other_kind})).await, 422).await;
+    assert_eq!(p["errors"][0]["path"], "report.kind");
+    problem(
+        put(json!({"expected_revision": 1, "report": example("clinical_safety")})).await,
+        409,
+    )
+    .await;
+    let p = problem(put(json!({"report": example("clinical_safety")})).await, 422).await;
+    assert_eq!(p["errors"][0]["path"], "expected_revision");
+    assert_eq!(
+        app.client
+            .put(app.url(&path))
+            .json(&json!({"expected_revision": 2, "report": example("clinical_safety")}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}

@@ -672,3 +672,73 @@ async fn a_double_submit_racing_in_one_batch_stores_one_report() {
         assert_eq!(verify(&db).await, Ok(10));
     }
 }
+
+#[tokio::test]
+async fn amending_a_report_makes_a_revision_and_keeps_the_reporter() {
+    for db in backends().await {
+        let p = user(Role::Handler, Some("RZX"));
+        let can = p.can::<TransitionReports>().unwrap();
+        let view = admin().can::<ViewReports>().unwrap();
+        let c = db
+            .store
+            .create_report(create_req(example("device_incident")))
+            .await
+            .unwrap();
+        let cur = db.store.get_report(&view, &c.reference).await.unwrap().unwrap();
+        let mut body = cur.report.body().clone();
+        body.patients[0].physical_harm = "moderate".into();
+        body.reporter.name = None; // what a handler who cannot see a confidential identity would send back
+        let upd = |b: candour_core::report::ReportBody, rev: i64| candour_store::UpdateRequest {
+            reference: c.reference.clone(),
+            expected_revision: rev,
+            body: b,
+            now: chrono::Utc::now(),
+        };
+        let r = db.store.update_report(&can, upd(body.clone(), 1)).await.unwrap();
+        assert_eq!(r.revision, 2);
+        assert_eq!(r.report.body().patients[0].physical_harm, "moderate");
+        assert_eq!(
+            r.report.body().reporter.name.as_deref(),
+            Some("Grace Nwosu"),
+            "{}",
+            db.name()
+        );
+        let moderate = db
+            .store
+            .list_reports(
+                &view,
+                &ReportFilter {
+                    min_harm: Some("moderate".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(moderate.len(), 1, "summary columns follow the amendment");
+        assert!(matches!(
+            db.store.update_report(&can, upd(body.clone(), 1)).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        let mut moved = body.clone();
+        moved.ods_code = "RZY".into();
+        assert!(
+            matches!(
+                db.store.update_report(&can, upd(moved, 2)).await,
+                Err(StoreError::Lifecycle(_))
+            ),
+            "cannot move it out of scope"
+        );
+        let revs = db.store.revisions(c.id).await.unwrap();
+        assert_eq!(
+            revs.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+            ["create", "update"]
+        );
+        assert_eq!(
+            revs[0].body.patients[0].physical_harm, "low",
+            "history keeps what was first said"
+        );
+        let audit = db.store.audit_for("report", &c.reference.to_string()).await.unwrap();
+        assert_eq!(audit[1].action, "report.update");
+        assert_eq!(verify(&db).await, Ok(2));
+    }
+}
