@@ -39,8 +39,9 @@ macro_rules! store_impl {
                 req: TransitionRequest,
             ) -> Result<ReportRecord, StoreError> {
                 let can = can.clone();
+                let t = self.taxonomy.clone();
                 self.writer
-                    .write(move |c| Box::pin(async move { sql::transition(c, &can, req).await }))
+                    .write(move |c| Box::pin(async move { sql::transition(c, &can, req, &t).await }))
                     .await
             }
 

@@ -314,70 +314,39 @@ macro_rules! candour_sql {
             Ok(load_report(c, reference).await?.filter(|r| can.covers(r.report.ods())))
         }
 
-        /// Apply a lifecycle action: revision check, rule check, new row state, new revision, audit entry.
-        pub(crate) async fn transition(c: &mut Conn, can: &Can<TransitionReports>, req: TransitionRequest) -> Result<ReportRecord, StoreError> {
-            let mut head = lock_head(c).await?;
-            let Some(cur) = load_report(c, &req.reference).await?.filter(|r| can.covers(r.report.ods())) else {
+        /// The report a change applies to: in the caller's organisations, and at the revision they saw.
+        async fn load_for_change(c: &mut Conn, can: &Can<TransitionReports>, reference: &Reference, expected: Option<i64>) -> Result<ReportRecord, StoreError> {
+            let Some(cur) = load_report(c, reference).await?.filter(|r| can.covers(r.report.ods())) else {
                 return Err(StoreError::NotFound);
             };
-            if let Some(expected) = req.expected_revision {
-                if expected != cur.revision {
-                    return Err(StoreError::Conflict { expected, current: cur.revision });
-                }
+            match expected {
+                Some(e) if e != cur.revision => Err(StoreError::Conflict { expected: e, current: cur.revision }),
+                _ => Ok(cur),
             }
-            let name = req.action.name().as_str();
-            let next = cur.apply(req.action, can.actor(), req.now)?;
+        }
+
+        /// Store `next` over `cur` (guarded by `cur`'s revision), its revision snapshot and its audit entry.
+        /// `action` is `update` or a lifecycle action name.
+        async fn save_change(
+            c: &mut Conn,
+            mut head: ChainHead,
+            cur: &ReportRecord,
+            next: &ReportRecord,
+            action: &str,
+            actor: &str,
+            t: &candour_core::Taxonomy,
+        ) -> Result<(), StoreError> {
+            let b = next.report.body();
             let done = sqlx::query(
-                "UPDATE reports SET status = $1, revision = $2, acknowledged = $3, state = $4, updated_at = $5 WHERE id = $6 AND revision = $7",
+                "UPDATE reports SET status = $1, revision = $2, acknowledged = $3, state = $4, updated_at = $5, title = $6, ods_code = $7, \
+                 product = $8, urgency = $9, max_harm_rank = $10, patients_harmed_now = $11, taxonomy_version = $12, body = $13 \
+                 WHERE id = $14 AND revision = $15",
             )
             .bind(next.state.status.as_str())
             .bind(next.revision)
             .bind(next.state.acknowledgement.is_some())
             .bind(serde_json::to_string(&next.state)?)
             .bind(next.updated_at)
-            .bind(cur.id.to_string())
-            .bind(cur.revision)
-            .execute(&mut *c)
-            .await?
-            .rows_affected();
-            if done != 1 {
-                return Err(StoreError::Conflict { expected: cur.revision, current: cur.revision + 1 });
-            }
-            insert_revision(c, &next.snapshot(name, can.actor()), cur.id).await?;
-            let ev = AuditEvent {
-                actor: can.actor().to_string(),
-                action: format!("report.transition.{name}"),
-                object_type: "report".into(),
-                object_id: cur.reference.to_string(),
-                before_digest: Some(cur.digest()),
-                after_digest: Some(next.digest()),
-            };
-            append(c, &mut head, ev, req.now).await?;
-            save_head(c, &head).await?;
-            Ok(next)
-        }
-
-        /// Amend a report's content: revision check, the domain's amend rules, new row content, new
-        /// revision, audit entry. The caller must cover the report's organisation before and after.
-        pub(crate) async fn update_report(c: &mut Conn, can: &Can<TransitionReports>, req: UpdateRequest, t: &candour_core::Taxonomy) -> Result<ReportRecord, StoreError> {
-            let mut head = lock_head(c).await?;
-            let Some(cur) = load_report(c, &req.reference).await?.filter(|r| can.covers(r.report.ods())) else {
-                return Err(StoreError::NotFound);
-            };
-            if req.expected_revision != cur.revision {
-                return Err(StoreError::Conflict { expected: req.expected_revision, current: cur.revision });
-            }
-            let next = cur.amend(req.body, t, req.now)?;
-            if !can.covers(next.report.ods()) {
-                return Err(StoreError::Lifecycle(candour_core::lifecycle::LifecycleError::Invalid(
-                    candour_core::ValidationErrors::one("ods_code", "not_allowed", "you cannot move a report to an organisation outside your roles"),
-                )));
-            }
-            let b = next.report.body();
-            let done = sqlx::query(
-                "UPDATE reports SET title = $1, ods_code = $2, product = $3, urgency = $4, max_harm_rank = $5, patients_harmed_now = $6, \
-                 taxonomy_version = $7, body = $8, revision = $9, updated_at = $10 WHERE id = $11 AND revision = $12",
-            )
             .bind(&b.title)
             .bind(next.report.ods().as_str())
             .bind(next.report.product())
@@ -386,8 +355,6 @@ macro_rules! candour_sql {
             .bind(&b.patients_harmed_now)
             .bind(&next.taxonomy_version)
             .bind(serde_json::to_string(b)?)
-            .bind(next.revision)
-            .bind(next.updated_at)
             .bind(cur.id.to_string())
             .bind(cur.revision)
             .execute(&mut *c)
@@ -396,17 +363,41 @@ macro_rules! candour_sql {
             if done != 1 {
                 return Err(StoreError::Conflict { expected: cur.revision, current: cur.revision + 1 });
             }
-            insert_revision(c, &next.snapshot("update", can.actor()), cur.id).await?;
+            insert_revision(c, &next.snapshot(action, actor), cur.id).await?;
             let ev = AuditEvent {
-                actor: can.actor().to_string(),
-                action: "report.update".into(),
+                actor: actor.to_string(),
+                action: if action == "update" { "report.update".into() } else { format!("report.transition.{action}") },
                 object_type: "report".into(),
                 object_id: cur.reference.to_string(),
                 before_digest: Some(cur.digest()),
                 after_digest: Some(next.digest()),
             };
-            append(c, &mut head, ev, req.now).await?;
-            save_head(c, &head).await?;
+            append(c, &mut head, ev, next.updated_at).await?;
+            save_head(c, &head).await
+        }
+
+        /// Apply a lifecycle action: revision check, the lifecycle rule, then the change.
+        pub(crate) async fn transition(c: &mut Conn, can: &Can<TransitionReports>, req: TransitionRequest, t: &candour_core::Taxonomy) -> Result<ReportRecord, StoreError> {
+            let head = lock_head(c).await?;
+            let cur = load_for_change(c, can, &req.reference, req.expected_revision).await?;
+            let name = req.action.name().as_str();
+            let next = cur.apply(req.action, can.actor(), req.now)?;
+            save_change(c, head, &cur, &next, name, can.actor(), t).await?;
+            Ok(next)
+        }
+
+        /// Amend a report's content: revision check, the domain's amend rules, then the change. The caller
+        /// must cover the report's organisation before and after.
+        pub(crate) async fn update_report(c: &mut Conn, can: &Can<TransitionReports>, req: UpdateRequest, t: &candour_core::Taxonomy) -> Result<ReportRecord, StoreError> {
+            let head = lock_head(c).await?;
+            let cur = load_for_change(c, can, &req.reference, Some(req.expected_revision)).await?;
+            let next = cur.amend(req.body, t, req.now)?;
+            if !can.covers(next.report.ods()) {
+                return Err(StoreError::Lifecycle(candour_core::lifecycle::LifecycleError::Invalid(
+                    candour_core::ValidationErrors::one("ods_code", "not_allowed", "you cannot move a report to an organisation outside your roles"),
+                )));
+            }
+            save_change(c, head, &cur, &next, "update", can.actor(), t).await?;
             Ok(next)
         }
 

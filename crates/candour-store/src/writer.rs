@@ -225,37 +225,39 @@ async fn run_batch<C: WriteConn>(
     Ok(results)
 }
 
-impl WriteConn for sqlx::SqliteConnection {
-    // Take the write lock at once, so the batch never fails half-way on a busy database.
-    const BEGIN: &'static str = "BEGIN IMMEDIATE";
-    fn exec<'a>(&'a mut self, sql: &'static str) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            sqlx::query(sql).execute(&mut *self).await?;
-            Ok(())
-        })
-    }
-    fn create_reports<'a>(
-        &'a mut self,
-        reqs: Vec<CreateReport>,
-        t: &'a Taxonomy,
-    ) -> BoxFuture<'a, Result<Vec<Result<Created, StoreError>>, StoreError>> {
-        Box::pin(crate::sql::sqlite::create_reports(self, reqs, t))
-    }
+/// Implement [`WriteConn`] for a backend connection.
+macro_rules! write_conn {
+    ($conn:ty, $sql:path, $begin:literal, $why:literal) => {
+        impl WriteConn for $conn {
+            #[doc = $why]
+            const BEGIN: &'static str = $begin;
+            fn exec<'a>(&'a mut self, sql: &'static str) -> BoxFuture<'a, Result<(), StoreError>> {
+                Box::pin(async move {
+                    sqlx::query(sql).execute(&mut *self).await?;
+                    Ok(())
+                })
+            }
+            fn create_reports<'a>(
+                &'a mut self,
+                reqs: Vec<CreateReport>,
+                t: &'a Taxonomy,
+            ) -> BoxFuture<'a, Result<Vec<Result<Created, StoreError>>, StoreError>> {
+                use $sql as sql;
+                Box::pin(sql::create_reports(self, reqs, t))
+            }
+        }
+    };
 }
 
-impl WriteConn for sqlx::PgConnection {
-    const BEGIN: &'static str = "BEGIN";
-    fn exec<'a>(&'a mut self, sql: &'static str) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            sqlx::query(sql).execute(&mut *self).await?;
-            Ok(())
-        })
-    }
-    fn create_reports<'a>(
-        &'a mut self,
-        reqs: Vec<CreateReport>,
-        t: &'a Taxonomy,
-    ) -> BoxFuture<'a, Result<Vec<Result<Created, StoreError>>, StoreError>> {
-        Box::pin(crate::sql::postgres::create_reports(self, reqs, t))
-    }
-}
+write_conn!(
+    sqlx::SqliteConnection,
+    crate::sql::sqlite,
+    "BEGIN IMMEDIATE",
+    "Take the write lock at once, so a batch never fails half-way on a busy database."
+);
+write_conn!(
+    sqlx::PgConnection,
+    crate::sql::postgres,
+    "BEGIN",
+    "Row locks (the audit head) serialise writers."
+);
