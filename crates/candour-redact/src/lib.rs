@@ -1,0 +1,1 @@
+//! Candour's text redaction engine (work in progress; see README).
