@@ -586,6 +586,8 @@ async fn openapi_health_readiness_and_metrics() {
         assert!(doc["components"]["schemas"][s].is_object(), "schema {s} missing");
     }
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    let home = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("/api/v1/openapi.json") && home.contains("0300 303 5222"));
     assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
     post(&app, "/api/v1/reports", None, &example("clinical_safety")).await;
     let m = app
