@@ -705,6 +705,33 @@ impl ReportBody {
         }
     }
 
+    /// The free-text fields that are shared with others (handlers, suppliers, national bodies) and so
+    /// must not carry patient identifiers, with their paths. Deliberately excluded: the reporter's own
+    /// identity (restricted by role), cyber contacts and local references (needed to reach people),
+    /// indicators of compromise, system and device identifiers (needed for routing and recalls), and the
+    /// technical vulnerability fields; none of these is a place for patient details.
+    pub fn shared_free_text_mut(&mut self) -> Vec<(String, &mut String)> {
+        let mut v: Vec<(String, &mut String)> = vec![
+            ("title".into(), &mut self.title),
+            ("narrative".into(), &mut self.narrative),
+        ];
+        if let Some(a) = &mut self.immediate_actions {
+            v.push(("immediate_actions".into(), a));
+        }
+        for (i, p) in self.patients.iter_mut().enumerate() {
+            if let Some(o) = &mut p.clinical_outcome {
+                v.push((format!("patients[{i}].clinical_outcome"), o));
+            }
+        }
+        if let Some(c) = &mut self.cyber {
+            v.push(("cyber.impact.patients".into(), &mut c.impact.patients));
+            if let Some(o) = &mut c.impact.organisational {
+                v.push(("cyber.impact.organisational".into(), o));
+            }
+        }
+        v
+    }
+
     fn normalise(&mut self) {
         for s in [
             &mut self.event_type,

@@ -205,3 +205,29 @@ fn unknown_fields_are_refused_when_parsing() {
     v["narative"] = "typo".into();
     assert!(serde_json::from_value::<ReportBody>(v).is_err());
 }
+
+#[test]
+fn shared_free_text_covers_narratives_but_not_identity_or_identifiers() {
+    let mut b = base(ReportKind::ClinicalSafety);
+    b.immediate_actions = Some("Called Dr Jones".into());
+    b.patients[0].clinical_outcome = Some("Mr Smith recovered".into());
+    let paths: Vec<String> = b.shared_free_text_mut().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        paths,
+        [
+            "title",
+            "narrative",
+            "immediate_actions",
+            "patients[0].clinical_outcome"
+        ]
+    );
+    for (_, t) in b.shared_free_text_mut() {
+        *t = "[REDACTED]".into();
+    }
+    assert_eq!(b.narrative, "[REDACTED]");
+    assert_eq!(
+        b.reporter.name.as_deref(),
+        Some("Alex Morgan"),
+        "the reporter's identity is not a shared field"
+    );
+}
