@@ -12,6 +12,7 @@ pub mod ods;
 pub mod record;
 pub mod reference;
 pub mod report;
+pub mod routing;
 pub mod taxonomy;
 pub mod time;
 

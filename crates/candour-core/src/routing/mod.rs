@@ -1,0 +1,170 @@
+//! Routing: which bodies must hear about a report, why, and by when.
+//!
+//! Three versioned data files (`data/routing/`) hold the policy: the **directory** of destinations and how
+//! to reach them, the **rules** that match reports to destinations, and the **obligations** (clocks) each
+//! sending starts. [`Tables::parse`] checks them together and names the file, line and reason of any
+//! problem; [`decide`] is a pure function from a report to an explained [`Decision`].
+
+mod clock;
+mod tables;
+
+pub use clock::{deadline, ClockState, WorkingCalendar};
+pub use tables::{
+    ClockStart, ContactMethod, Destination, DestinationScope, Directory, DsptGrid, Method, Obligation, Policy, Rule,
+    RuleSet, TableError, Tables, Target,
+};
+
+use crate::report::ValidReport;
+use crate::taxonomy::Taxonomy;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Facts about the reporting organisation that routing depends on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OrgFacts {
+    /// An operator of essential services under the NIS Regulations.
+    pub oes: bool,
+    /// Subject to the Data Security and Protection Toolkit.
+    pub dspt: bool,
+}
+
+/// Why a destination was chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Because {
+    /// The rule's id.
+    pub rule: String,
+    /// The rule's description, and for the urgent path, why it applied.
+    pub reason: String,
+}
+
+/// A clock started by a routing decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Due {
+    /// Obligation id.
+    pub obligation: String,
+    /// Obligation name.
+    pub name: String,
+    /// When the clock started.
+    pub started_at: DateTime<Utc>,
+    /// What the start was taken from: `aware_at`, `detected_at` or `received`.
+    pub started_from: &'static str,
+    /// When it is due.
+    pub due_at: DateTime<Utc>,
+    /// False when the figure is not verified against a primary source.
+    pub verified: bool,
+}
+
+/// One destination and everything that sends the report there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Routed {
+    /// Destination id.
+    pub destination: String,
+    /// Destination name.
+    pub name: String,
+    /// Every rule that chose it.
+    pub because: Vec<Because>,
+    /// The earliest clock any of those rules started.
+    pub due: Option<Due>,
+    /// Every clock started for this destination, earliest first.
+    pub clocks: Vec<Due>,
+}
+
+/// Where a report goes, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// Versions of the tables used, for the record.
+    pub versions: [String; 3],
+    /// True when patients are harmed now and the urgent path was forced.
+    pub urgent_path: bool,
+    /// Destinations in the order first chosen.
+    pub routes: Vec<Routed>,
+}
+
+impl Decision {
+    /// The route to one destination, if chosen.
+    pub fn to(&self, destination: &str) -> Option<&Routed> {
+        self.routes.iter().find(|r| r.destination == destination)
+    }
+}
+
+fn matches(rule: &Rule, r: &ValidReport, t: &Taxonomy, org: OrgFacts) -> bool {
+    let b = r.body();
+    let any = |set: &[String], v: &str| set.is_empty() || set.iter().any(|s| s == v);
+    (rule.kinds.is_empty() || rule.kinds.contains(&b.kind))
+        && any(&rule.urgency, &b.urgency)
+        && any(&rule.patients_harmed_now, &b.patients_harmed_now)
+        && rule
+            .min_harm
+            .as_ref()
+            .is_none_or(|h| r.max_physical_rank(t) >= t.rank("physical_harm", h))
+        && rule.safeguarding.is_none_or(|s| s == b.safeguarding_concern)
+        && rule.org_oes.is_none_or(|v| v == org.oes)
+        && rule.org_dspt.is_none_or(|v| v == org.dspt)
+        && rule.product_named.is_none_or(|v| v == r.product().is_some())
+}
+
+/// Route a report received at `received_at`.
+///
+/// A report whose reporter says patients are being harmed now always takes every `urgent_path` rule,
+/// whatever those rules' other conditions say: that guarantee lives here, not in the data.
+pub fn decide(tables: &Tables, t: &Taxonomy, r: &ValidReport, org: OrgFacts, received_at: DateTime<Utc>) -> Decision {
+    let harmed_now = r.body().patients_harmed_now == "yes";
+    let mut routes: Vec<Routed> = Vec::new();
+    for rule in &tables.rules.rules {
+        let forced = harmed_now && rule.urgent_path;
+        if !forced && !matches(rule, r, t, org) {
+            continue;
+        }
+        let reason = if forced && !matches(rule, r, t, org) {
+            format!("{} (applied because patients are being harmed now)", rule.description)
+        } else {
+            rule.description.clone()
+        };
+        for target in &rule.to {
+            let Some(dest) = tables.directory.get(target.destination.get_ref()) else {
+                continue;
+            };
+            let clock = target
+                .obligation
+                .as_ref()
+                .and_then(|o| tables.due(o.get_ref(), r, received_at));
+            let because = Because {
+                rule: rule.id.get_ref().clone(),
+                reason: reason.clone(),
+            };
+            match routes.iter_mut().find(|x| x.destination == *dest.id.get_ref()) {
+                Some(x) => {
+                    if !x.because.contains(&because) {
+                        x.because.push(because);
+                    }
+                    if let Some(c) = clock {
+                        x.clocks.push(c);
+                    }
+                }
+                None => routes.push(Routed {
+                    destination: dest.id.get_ref().clone(),
+                    name: dest.name.clone(),
+                    because: vec![because],
+                    due: None,
+                    clocks: clock.into_iter().collect(),
+                }),
+            }
+        }
+    }
+    for x in &mut routes {
+        x.clocks.sort_by_key(|c| c.due_at);
+        x.due = x.clocks.first().cloned();
+    }
+    Decision {
+        versions: [
+            tables.directory.version.clone(),
+            tables.rules.version.clone(),
+            tables.policy.version.clone(),
+        ],
+        urgent_path: harmed_now,
+        routes,
+    }
+}
+
+#[cfg(test)]
+mod tests;
