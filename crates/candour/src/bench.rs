@@ -214,6 +214,70 @@ pub async fn intake(opts: IntakeOptions) -> Result<IntakeResult, CliError> {
     })
 }
 
+/// Routing figures: time per `decide()` (routing and every obligation's deadline) for each example.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutingResult {
+    /// Example name and its median time per decision, microseconds.
+    pub per_example_us: Vec<(String, f64)>,
+    /// The slowest example's median, microseconds.
+    pub worst_median_us: f64,
+}
+
+/// Time routing decisions for every documented example, `rounds` rounds of `per_round` decisions each,
+/// reporting the median round per example.
+pub fn routing(rounds: usize, per_round: usize) -> Result<RoutingResult, CliError> {
+    use candour_core::routing::{decide, OrgFacts, Tables};
+    let t = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
+    let tables = Tables::embedded(&t).map_err(|e| CliError::Message(e.to_string()))?;
+    let examples = [
+        (
+            "clinical_safety",
+            include_str!("../../../docs/examples/clinical_safety.json"),
+        ),
+        (
+            "cyber_incident",
+            include_str!("../../../docs/examples/cyber_incident.json"),
+        ),
+        (
+            "suspicious_activity",
+            include_str!("../../../docs/examples/suspicious_activity.json"),
+        ),
+        (
+            "vulnerability",
+            include_str!("../../../docs/examples/vulnerability.json"),
+        ),
+        (
+            "device_incident",
+            include_str!("../../../docs/examples/device_incident.json"),
+        ),
+    ];
+    let org = OrgFacts { oes: true, dspt: true };
+    let mut per_example_us = Vec::new();
+    for (name, json) in examples {
+        let body: ReportBody = serde_json::from_str(json)?;
+        let now = Utc::now();
+        let r = body.validate(&t, now)?;
+        let mut times = Vec::with_capacity(rounds);
+        let mut routes = 0usize;
+        for _ in 0..rounds.max(1) {
+            let started = Instant::now();
+            for _ in 0..per_round.max(1) {
+                routes += std::hint::black_box(decide(&tables, &t, &r, org, now)).routes.len();
+            }
+            times.push(started.elapsed().as_secs_f64() * 1e6 / per_round.max(1) as f64);
+        }
+        if routes == 0 {
+            return Err(CliError::Message(format!("{name} was routed nowhere")));
+        }
+        per_example_us.push((name.to_string(), median(times)));
+    }
+    let worst_median_us = per_example_us.iter().map(|x| x.1).fold(0.0, f64::max);
+    Ok(RoutingResult {
+        per_example_us,
+        worst_median_us,
+    })
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     match v.len() {

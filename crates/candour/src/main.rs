@@ -127,6 +127,15 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Time routing and obligation computation per report (target: at most 50 µs).
+    Routing {
+        /// Rounds (the median round is reported).
+        #[arg(long, default_value_t = 21)]
+        rounds: usize,
+        /// Decisions per round.
+        #[arg(long, default_value_t = 2000)]
+        per_round: usize,
+    },
     /// Durable submissions/s through HTTP, beside the store's direct-insert ceiling.
     Intake {
         /// Concurrent clients.
@@ -282,6 +291,16 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&candour_web::openapi::value())?);
+        }
+        Command::Bench {
+            command: BenchCommand::Routing { rounds, per_round },
+        } => {
+            let r = bench::routing(rounds, per_round)?;
+            println!("routing + obligations per report (median of {rounds} rounds of {per_round}):");
+            for (name, us) in &r.per_example_us {
+                println!("  {name:<22} {us:>8.2} µs");
+            }
+            println!("  worst median: {:.2} µs (target ≤ 50 µs)", r.worst_median_us);
         }
         Command::Bench {
             command:
