@@ -56,6 +56,8 @@ pub struct ReportRecord {
     pub created_at: DateTime<Utc>,
     /// When last changed.
     pub updated_at: DateTime<Utc>,
+    /// Where it was routed when received, and why (kept as decided then).
+    pub routing: Option<crate::routing::Decision>,
 }
 
 /// One revision: a full snapshot of the report after a change.
@@ -82,6 +84,7 @@ impl ReportRecord {
         reference: Reference,
         taxonomy_version: String,
         report: ValidReport,
+        routing: Option<crate::routing::Decision>,
         now: DateTime<Utc>,
     ) -> Result<Self, LifecycleError> {
         let status = lifecycle::next(Status::Submitted, &Action::Receive, false)?;
@@ -101,6 +104,7 @@ impl ReportRecord {
             },
             created_at: now,
             updated_at: now,
+            routing,
         })
     }
 
@@ -197,6 +201,7 @@ impl ReportRecord {
             "taxonomy_version": self.taxonomy_version,
             "body": self.report.body(),
             "state": self.state,
+            "routing": self.routing,
         }))
     }
 }
@@ -222,6 +227,7 @@ mod tests {
             Reference::new(ReportKind::ClinicalSafety, 2026, 1),
             t.version,
             v,
+            None,
             now,
         )
         .unwrap()

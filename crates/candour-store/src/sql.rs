@@ -153,7 +153,7 @@ macro_rules! candour_sql {
                 let slot = next.get_mut(&(kind.as_str(), year)).ok_or_else(|| StoreError::Corrupt("no reference block".into()))?;
                 let seq = u32::try_from(*slot).map_err(|_| StoreError::Corrupt("reference counter overflow".into()))?;
                 *slot += 1;
-                let record = ReportRecord::new_received(Uuid::now_v7(), Reference::new(kind, year, seq), req.taxonomy_version, req.report, req.now)?;
+                let record = ReportRecord::new_received(Uuid::now_v7(), Reference::new(kind, year, seq), req.taxonomy_version, req.report, req.routing, req.now)?;
                 let ev = AuditEvent {
                     actor: req.actor.clone(),
                     action: "report.create".into(),
@@ -177,16 +177,17 @@ macro_rules! candour_sql {
             for chunk in records.chunks(CHUNK) {
                 let mut q: QueryBuilder<$db> = QueryBuilder::new(
                     "INSERT INTO reports (id, reference, kind, title, status, revision, ods_code, product, urgency, max_harm_rank, \
-                     patients_harmed_now, acknowledged, taxonomy_version, body, state, created_at, updated_at) ",
+                     patients_harmed_now, acknowledged, taxonomy_version, body, state, created_at, updated_at, routing) ",
                 );
                 let mut failed = None;
                 q.push_values(chunk, |mut b, (r, _, _, _)| {
                     let body = r.report.body();
-                    let (json, state) = match (serde_json::to_string(body), serde_json::to_string(&r.state)) {
-                        (Ok(j), Ok(s)) => (j, s),
-                        (Err(e), _) | (_, Err(e)) => {
+                    let routing = r.routing.as_ref().map(serde_json::to_string).transpose();
+                    let (json, state, routing) = match (serde_json::to_string(body), serde_json::to_string(&r.state), routing) {
+                        (Ok(j), Ok(s), Ok(rt)) => (j, s, rt),
+                        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                             failed = Some(e);
-                            (String::new(), String::new())
+                            (String::new(), String::new(), None)
                         }
                     };
                     b.push_bind(r.id.to_string())
@@ -205,7 +206,8 @@ macro_rules! candour_sql {
                         .push_bind(json)
                         .push_bind(state)
                         .push_bind(r.created_at)
-                        .push_bind(r.updated_at);
+                        .push_bind(r.updated_at)
+                        .push_bind(routing);
                 });
                 if let Some(e) = failed {
                     return Err(e.into());
@@ -283,7 +285,7 @@ macro_rules! candour_sql {
         }
 
         const REPORT_COLUMNS: &str =
-            "SELECT id, reference, revision, taxonomy_version, body, state, created_at, updated_at FROM reports";
+            "SELECT id, reference, revision, taxonomy_version, body, state, created_at, updated_at, routing FROM reports";
 
         fn record_from_row(row: &<$db as sqlx::Database>::Row) -> Result<ReportRecord, StoreError> {
             let id: String = row.try_get("id")?;
@@ -300,6 +302,7 @@ macro_rules! candour_sql {
                 state: serde_json::from_str::<State>(&state)?,
                 created_at: row.try_get("created_at")?,
                 updated_at: row.try_get("updated_at")?,
+                routing: row.try_get::<Option<String>, _>("routing")?.map(|r| serde_json::from_str(&r)).transpose()?,
             })
         }
 
@@ -534,12 +537,15 @@ macro_rules! candour_sql {
             let code = OdsCode::parse(&o.ods_code).map_err(|_| StoreError::Constraint("organisations_ods_code_format".into()))?;
             let mut head = lock_head(c).await?;
             sqlx::query(
-                "INSERT INTO organisations (ods_code, name, require_sign_in) VALUES ($1, $2, $3) \
-                 ON CONFLICT (ods_code) DO UPDATE SET name = excluded.name, require_sign_in = excluded.require_sign_in",
+                "INSERT INTO organisations (ods_code, name, require_sign_in, nis_oes, dspt) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (ods_code) DO UPDATE SET name = excluded.name, require_sign_in = excluded.require_sign_in, \
+                 nis_oes = excluded.nis_oes, dspt = excluded.dspt",
             )
             .bind(code.as_str())
             .bind(&o.name)
             .bind(o.require_sign_in)
+            .bind(o.nis_oes)
+            .bind(o.dspt)
             .execute(&mut *c)
             .await?;
             let ev = AuditEvent {
@@ -555,11 +561,17 @@ macro_rules! candour_sql {
         }
 
         fn org_from_row(r: &<$db as sqlx::Database>::Row) -> Result<Organisation, StoreError> {
-            Ok(Organisation { ods_code: r.try_get("ods_code")?, name: r.try_get("name")?, require_sign_in: r.try_get("require_sign_in")? })
+            Ok(Organisation {
+                ods_code: r.try_get("ods_code")?,
+                name: r.try_get("name")?,
+                require_sign_in: r.try_get("require_sign_in")?,
+                nis_oes: r.try_get("nis_oes")?,
+                dspt: r.try_get("dspt")?,
+            })
         }
 
         pub(crate) async fn organisation(c: &mut Conn, ods: &str) -> Result<Option<Organisation>, StoreError> {
-            let row = sqlx::query("SELECT ods_code, name, require_sign_in FROM organisations WHERE ods_code = $1")
+            let row = sqlx::query("SELECT ods_code, name, require_sign_in, nis_oes, dspt FROM organisations WHERE ods_code = $1")
                 .bind(ods.trim().to_ascii_uppercase())
                 .fetch_optional(&mut *c)
                 .await?;
@@ -567,7 +579,7 @@ macro_rules! candour_sql {
         }
 
         pub(crate) async fn organisations(c: &mut Conn) -> Result<Vec<Organisation>, StoreError> {
-            let rows = sqlx::query("SELECT ods_code, name, require_sign_in FROM organisations ORDER BY ods_code").fetch_all(&mut *c).await?;
+            let rows = sqlx::query("SELECT ods_code, name, require_sign_in, nis_oes, dspt FROM organisations ORDER BY ods_code").fetch_all(&mut *c).await?;
             rows.iter().map(org_from_row).collect()
         }
 

@@ -65,6 +65,8 @@ pub struct CreateReport {
     pub actor: String,
     /// Client idempotency key and a hash of the request it came with.
     pub idempotency: Option<Idempotency>,
+    /// Where it is routed, decided at intake.
+    pub routing: Option<candour_core::routing::Decision>,
     /// Current time (passed in so tests control it).
     pub now: DateTime<Utc>,
 }
@@ -188,6 +190,26 @@ pub struct Organisation {
     pub name: String,
     /// Must reporters sign in to report for this organisation?
     pub require_sign_in: bool,
+    /// An operator of essential services under the NIS Regulations.
+    #[serde(default)]
+    pub nis_oes: bool,
+    /// Subject to the Data Security and Protection Toolkit (almost every NHS organisation is).
+    #[serde(default = "yes")]
+    pub dspt: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Organisation {
+    /// The facts routing rules depend on.
+    pub fn facts(&self) -> candour_core::routing::OrgFacts {
+        candour_core::routing::OrgFacts {
+            oes: self.nis_oes,
+            dspt: self.dspt,
+        }
+    }
 }
 
 /// A new local account.

@@ -16,9 +16,7 @@ use candour_core::lifecycle::Action;
 use candour_core::record::{ReportRecord, State as LifecycleState};
 use candour_core::report::ReportBody;
 use candour_core::{Reference, ValidationErrors};
-use candour_store::{
-    CreateReport, Idempotency, NewSession, NewUser, ReportFilter, ReportSummary, TransitionRequest, UpdateRequest,
-};
+use candour_store::{Idempotency, NewSession, NewUser, ReportFilter, ReportSummary, TransitionRequest, UpdateRequest};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -59,18 +57,6 @@ pub async fn create_report(
     JsonBytes(body): JsonBytes,
 ) -> ApiResult<Response> {
     let report: ReportBody = json::parse(&body)?;
-    let now = Utc::now();
-    let valid = report.validate(&st.taxonomy, now)?;
-    if who == Principal::Anonymous {
-        if let Some(org) = st.store.organisation(valid.ods().as_str()).await? {
-            if org.require_sign_in {
-                return Err(ApiError::Unauthorized(format!(
-                    "{} asks reporters to sign in before reporting",
-                    org.name
-                )));
-            }
-        }
-    }
     let idempotency = match headers.get("idempotency-key") {
         None => None,
         Some(v) => {
@@ -92,16 +78,8 @@ pub async fn create_report(
             })
         }
     };
-    let created = st
-        .store
-        .create_report(CreateReport {
-            report: valid,
-            taxonomy_version: st.taxonomy.version.clone(),
-            actor: who.actor(),
-            idempotency,
-            now,
-        })
-        .await?;
+    let req = crate::intake::prepare(&st, &who, report, idempotency, Utc::now()).await?;
+    let created = st.store.create_report(req).await?;
     if !created.replayed {
         st.metrics.reports_created.fetch_add(1, Ordering::Relaxed);
     }
@@ -153,6 +131,59 @@ pub struct ReportView {
     pub reporter_withheld: bool,
     /// The report.
     pub report: ReportBody,
+    /// Where it was sent when received, why, and where each clock stands now.
+    pub routing: Option<RoutingView>,
+}
+
+/// A routing decision with its clocks as they stand now.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct RoutingView {
+    /// The decision as made at receipt.
+    pub decision: candour_core::routing::Decision,
+    /// Every clock, soonest first.
+    pub clocks: Vec<ClockView>,
+}
+
+/// One clock.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ClockView {
+    /// Destination id.
+    pub destination: String,
+    /// Obligation id.
+    pub obligation: String,
+    /// Obligation name.
+    pub name: String,
+    /// Due (UTC).
+    pub due_at: DateTime<Utc>,
+    /// Due, UK local time.
+    pub due_at_local: String,
+    /// Running or overdue, now.
+    pub state: candour_core::routing::ClockState,
+    /// False when the figure is not verified against a primary source.
+    pub verified: bool,
+}
+
+fn routing_view(d: &candour_core::routing::Decision, now: DateTime<Utc>) -> RoutingView {
+    let mut clocks: Vec<ClockView> = d
+        .routes
+        .iter()
+        .flat_map(|r| {
+            r.clocks.iter().map(move |c| ClockView {
+                destination: r.destination.clone(),
+                obligation: c.obligation.clone(),
+                name: c.name.clone(),
+                due_at: c.due_at,
+                due_at_local: candour_core::time::london(c.due_at),
+                state: candour_core::routing::ClockState::at(c.due_at, now),
+                verified: c.verified,
+            })
+        })
+        .collect();
+    clocks.sort_by_key(|c| c.due_at);
+    RoutingView {
+        decision: d.clone(),
+        clocks,
+    }
 }
 
 /// Event times shown in UK local time.
@@ -192,6 +223,7 @@ pub fn view(r: &ReportRecord, may_see_identity: bool) -> ReportView {
         updated_at: r.updated_at,
         reporter_withheld: withheld,
         report,
+        routing: r.routing.as_ref().map(|d| routing_view(d, Utc::now())),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod intake;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub store: DynStore,
     /// Taxonomy in force for new reports.
     pub taxonomy: Arc<Taxonomy>,
+    /// Routing tables in force for new reports.
+    pub routing: Arc<candour_core::routing::Tables>,
     /// Settings.
     pub config: Arc<WebConfig>,
     /// Counters for `/metrics`.
@@ -52,16 +55,22 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Build the state around a store.
-    pub fn new(store: DynStore, taxonomy: Taxonomy, config: WebConfig) -> Self {
-        Self {
+    /// Build the state around a store, with the routing tables shipped in this build.
+    pub fn new(
+        store: DynStore,
+        taxonomy: Taxonomy,
+        config: WebConfig,
+    ) -> Result<Self, candour_core::routing::TableError> {
+        let routing = candour_core::routing::Tables::embedded(&taxonomy)?;
+        Ok(Self {
             store,
+            routing: Arc::new(routing),
             taxonomy: Arc::new(taxonomy),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             openapi: Arc::new(openapi::document()),
             throttle: Arc::new(api::Throttle::default()),
-        }
+        })
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::ops::CliError;
 use candour_core::report::ReportBody;
 use candour_core::Taxonomy;
-use candour_store::{CreateReport, DynStore};
+use candour_store::DynStore;
 use chrono::Utc;
 use serde::Serialize;
 use std::sync::Arc;
@@ -113,30 +113,23 @@ pub async fn intake(opts: IntakeOptions) -> Result<IntakeResult, CliError> {
     let taxonomy = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
     let body: ReportBody = serde_json::from_str(BODY)?;
     let dur = Duration::from_secs_f64(opts.seconds);
+    let state = candour_web::AppState::new(store.clone(), taxonomy.clone(), candour_web::WebConfig::default())
+        .map_err(|e| CliError::Message(e.to_string()))?;
 
-    // Phase 1: the store's ceiling.
+    // Phase 1: the store's ceiling: the same intake work (validation, organisation policy, routing) and
+    // the same durable write, without HTTP.
     let deadline = Instant::now() + dur;
     let mut tasks = Vec::new();
     for _ in 0..opts.clients {
-        let store = store.clone();
-        let t = taxonomy.clone();
+        let st = state.clone();
         let body = body.clone();
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut err, mut lat) = (0u64, 0u64, Vec::new());
+            let who = candour_core::identity::Principal::Anonymous;
             while Instant::now() < deadline {
                 let started = Instant::now();
-                let now = Utc::now();
-                let r = match body.clone().validate(&t, now) {
-                    Ok(v) => store
-                        .create_report(CreateReport {
-                            report: v,
-                            taxonomy_version: t.version.clone(),
-                            actor: "bench".into(),
-                            idempotency: None,
-                            now,
-                        })
-                        .await
-                        .is_ok(),
+                let r = match candour_web::intake::prepare(&st, &who, body.clone(), None, Utc::now()).await {
+                    Ok(req) => st.store.create_report(req).await.is_ok(),
                     Err(_) => false,
                 };
                 lat.push(started.elapsed().as_micros() as u64);
@@ -156,11 +149,7 @@ pub async fn intake(opts: IntakeOptions) -> Result<IntakeResult, CliError> {
     let ceiling = phase("store (direct create_report)", results, opts.seconds);
 
     // Phase 2: through HTTP on loopback.
-    let app = candour_web::router(candour_web::AppState::new(
-        store.clone(),
-        taxonomy.clone(),
-        candour_web::WebConfig::default(),
-    ));
+    let app = candour_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move { axum::serve(listener, app).await });

@@ -6,7 +6,7 @@ use candour_core::identity::{Grant, Role, TransitionReports};
 use candour_core::lifecycle::{AckMethod, Action};
 use candour_core::report::ReportBody;
 use candour_core::Taxonomy;
-use candour_store::{CreateReport, DynStore, Organisation, TransitionRequest};
+use candour_store::{DynStore, Organisation, TransitionRequest};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -281,6 +281,9 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
                     ods_code: (*code).into(),
                     name: (*name).into(),
                     require_sign_in: false,
+                    // Trusts are operators of essential services; GP practices are not. All are DSPT-subject.
+                    nis_oes: code.starts_with('R'),
+                    dspt: true,
                 },
             )
             .await?;
@@ -295,6 +298,8 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
         }
     }
     let t = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
+    let intake = candour_web::AppState::new(store.clone(), t, candour_web::WebConfig::default())
+        .map_err(|e| CliError::Message(e.to_string()))?;
     let tcan = cli
         .can::<TransitionReports>()
         .ok_or_else(|| CliError::Message("no capability".into()))?;
@@ -304,16 +309,10 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
         let at = now - Duration::minutes(((count - i) as i64) * 7 * 60 / 2) - Duration::minutes(rng.gen_range(0..60));
         let kind = *pick(&mut rng, &weights);
         let v: ReportBody = serde_json::from_value(body(&mut rng, kind, at))?;
-        let valid = v.validate(&t, at)?;
-        let created = store
-            .create_report(CreateReport {
-                report: valid,
-                taxonomy_version: t.version.clone(),
-                actor: "anonymous".into(),
-                idempotency: None,
-                now: at,
-            })
-            .await?;
+        let req = candour_web::intake::prepare(&intake, &candour_core::identity::Principal::Anonymous, v, None, at)
+            .await
+            .map_err(|e| CliError::Message(e.to_string()))?;
+        let created = store.create_report(req).await?;
         let mut when = at;
         for (rev, action) in steps(&mut rng).into_iter().enumerate() {
             when += Duration::minutes(rng.gen_range(20..600));

@@ -5,7 +5,7 @@ use candour_core::audit::Verifier;
 use candour_core::identity::{Grant, ManageUsers, Principal, Role, ViewReports};
 use candour_core::report::ReportBody;
 use candour_core::{Reference, Taxonomy, ValidationErrors};
-use candour_store::{CreateReport, DynStore, NewApiToken, NewUser, StoreError};
+use candour_store::{DynStore, NewApiToken, NewUser, StoreError};
 use chrono::Utc;
 use std::path::Path;
 
@@ -55,7 +55,9 @@ pub async fn open_store(config: &Config) -> Result<DynStore, CliError> {
 /// Serve until SIGINT or SIGTERM. `ready` is called with the bound address.
 pub async fn serve(config: &Config, store: DynStore, ready: impl FnOnce(std::net::SocketAddr)) -> Result<(), CliError> {
     let taxonomy = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
-    let app = candour_web::router(candour_web::AppState::new(store, taxonomy, config.web()));
+    let state =
+        candour_web::AppState::new(store, taxonomy, config.web()).map_err(|e| CliError::Message(e.to_string()))?;
+    let app = candour_web::router(state);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| CliError::Message(format!("cannot listen on {} (CANDOUR_LISTEN): {e}", config.listen)))?;
@@ -178,17 +180,15 @@ pub async fn submit_file(store: &DynStore, path: &Path) -> Result<candour_store:
     let body: ReportBody = serde_path_to_error::deserialize(de)
         .map_err(|e| CliError::Message(format!("{}: {}: {}", path.display(), e.path(), e.inner())))?;
     let t = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
-    let now = Utc::now();
-    let valid = body.validate(&t, now)?;
-    Ok(store
-        .create_report(CreateReport {
-            report: valid,
-            taxonomy_version: t.version.clone(),
-            actor: cli_principal().actor(),
-            idempotency: None,
-            now,
-        })
-        .await?)
+    let st = candour_web::AppState::new(store.clone(), t, candour_web::WebConfig::default())
+        .map_err(|e| CliError::Message(e.to_string()))?;
+    let req = candour_web::intake::prepare(&st, &cli_principal(), body, None, Utc::now())
+        .await
+        .map_err(|e| match e {
+            candour_web::error::ApiError::Invalid(v) => CliError::Invalid(v),
+            other => CliError::Message(other.to_string()),
+        })?;
+    Ok(store.create_report(req).await?)
 }
 
 /// `candour report show REF`: the report as JSON (the CLI acts as a national administrator).

@@ -102,7 +102,7 @@ pub fn deadline(
 }
 
 /// Where a clock stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ClockState {
     /// Time left, in seconds.

@@ -17,10 +17,10 @@ pub use tables::{
 use crate::report::ValidReport;
 use crate::taxonomy::Taxonomy;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Facts about the reporting organisation that routing depends on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgFacts {
     /// An operator of essential services under the NIS Regulations.
     pub oes: bool,
@@ -29,7 +29,7 @@ pub struct OrgFacts {
 }
 
 /// Why a destination was chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Because {
     /// The rule's id.
     pub rule: String,
@@ -38,7 +38,7 @@ pub struct Because {
 }
 
 /// A clock started by a routing decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Due {
     /// Obligation id.
     pub obligation: String,
@@ -47,7 +47,7 @@ pub struct Due {
     /// When the clock started.
     pub started_at: DateTime<Utc>,
     /// What the start was taken from: `aware_at`, `detected_at` or `received`.
-    pub started_from: &'static str,
+    pub started_from: String,
     /// When it is due.
     pub due_at: DateTime<Utc>,
     /// False when the figure is not verified against a primary source.
@@ -55,7 +55,7 @@ pub struct Due {
 }
 
 /// One destination and everything that sends the report there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Routed {
     /// Destination id.
     pub destination: String,
@@ -70,7 +70,7 @@ pub struct Routed {
 }
 
 /// Where a report goes, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Decision {
     /// Versions of the tables used, for the record.
     pub versions: [String; 3],

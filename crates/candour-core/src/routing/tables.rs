@@ -537,7 +537,7 @@ impl Tables {
             obligation: obligation.to_string(),
             name: o.name.clone(),
             started_at,
-            started_from,
+            started_from: started_from.to_string(),
             due_at,
             verified: o.verified,
         })

@@ -96,7 +96,7 @@ fn cyber_routes_depend_on_nis_and_dspt_status_and_clocks_start_at_awareness() {
     assert_eq!(destinations(&trust), ["org_cso", "nhs_csoc", "ico_dspt", "dhsc_nis"]);
     let nis = trust.to("dhsc_nis").unwrap().due.clone().unwrap();
     assert_eq!(
-        (nis.started_from, nis.started_at),
+        (nis.started_from.as_str(), nis.started_at),
         ("aware_at", utc(2026, 11, 20, 10, 0))
     );
     assert_eq!(

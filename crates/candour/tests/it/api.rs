@@ -480,6 +480,8 @@ async fn organisation_policy_can_require_sign_in() {
                 ods_code: "RZX".into(),
                 name: "Northshire".into(),
                 require_sign_in: true,
+                nis_oes: true,
+                dspt: true,
             },
         )
         .await
@@ -671,4 +673,102 @@ async fn amending_over_http_names_fields_inside_the_report() {
             .status(),
         401
     );
+}
+
+#[tokio::test]
+async fn every_report_is_routed_at_receipt_and_the_reasons_and_clocks_are_shown() {
+    for app in apps().await {
+        let admin = app.login_as("admin", grant("admin")).await;
+        let can = admin_can();
+        app.db
+            .store
+            .put_organisation(
+                &can,
+                Organisation {
+                    ods_code: "RZX".into(),
+                    name: "Northshire".into(),
+                    require_sign_in: false,
+                    nis_oes: true,
+                    dspt: true,
+                },
+            )
+            .await
+            .unwrap();
+        let created: Value = post(&app, "/api/v1/reports", None, &example("cyber_incident"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let v: Value = get(
+            &app,
+            &format!("/api/v1/reports/{}", created["reference"].as_str().unwrap()),
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let routes = v["routing"]["decision"]["routes"].as_array().unwrap();
+        let ids: Vec<&str> = routes.iter().map(|r| r["destination"].as_str().unwrap()).collect();
+        for want in ["org_cso", "nhs_csoc", "ico_dspt", "dhsc_nis"] {
+            assert!(ids.contains(&want), "{want} missing from {ids:?} on {}", app.db.name());
+        }
+        let nis = routes.iter().find(|r| r["destination"] == "dhsc_nis").unwrap();
+        assert_eq!(nis["because"][0]["rule"], "cyber-nis");
+        assert_eq!(nis["due"]["started_from"], "aware_at");
+        assert_eq!(
+            nis["due"]["due_at"], "2026-11-23T06:50:00Z",
+            "72 h after the example's aware_at"
+        );
+        // The clocks are listed soonest first, each running or overdue now.
+        let clocks = v["routing"]["clocks"].as_array().unwrap();
+        let due: Vec<&str> = clocks.iter().map(|c| c["due_at"].as_str().unwrap()).collect();
+        assert!(due.windows(2).all(|w| w[0] <= w[1]), "{due:?}");
+        // The example became known on 20 Nov 2026 06:50 UTC: its 24 h CSOC clock is long overdue.
+        let csoc = clocks.iter().find(|c| c["obligation"] == "csoc_report").unwrap();
+        assert_eq!(csoc["state"]["state"], "overdue");
+        let phone = clocks.iter().find(|c| c["obligation"] == "urgent_phone_now").unwrap();
+        assert_eq!(phone["destination"], "nhs_csoc");
+        assert!(clocks
+            .iter()
+            .all(|c| c["state"]["state"] == "running" || c["state"]["state"] == "overdue"));
+        // A GP practice is not an operator of essential services: no NIS route.
+        app.db
+            .store
+            .put_organisation(
+                &can,
+                Organisation {
+                    ods_code: "Z99001".into(),
+                    name: "Millbrook Surgery".into(),
+                    require_sign_in: false,
+                    nis_oes: false,
+                    dspt: true,
+                },
+            )
+            .await
+            .unwrap();
+        let mut gp = example("cyber_incident");
+        gp["ods_code"] = json!("Z99001");
+        let created: Value = post(&app, "/api/v1/reports", None, &gp).await.json().await.unwrap();
+        let v: Value = get(
+            &app,
+            &format!("/api/v1/reports/{}", created["reference"].as_str().unwrap()),
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let ids: Vec<&str> = v["routing"]["decision"]["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["destination"].as_str().unwrap())
+            .collect();
+        assert!(!ids.contains(&"dhsc_nis") && ids.contains(&"ico_dspt"), "{ids:?}");
+    }
+}
+
+fn admin_can() -> candour_core::identity::Can<candour_core::identity::ManageOrganisations> {
+    admin().can().unwrap()
 }

@@ -178,6 +178,7 @@ pub fn create_req(body: serde_json::Value) -> CreateReport {
         taxonomy_version: t.version,
         actor: "anonymous".into(),
         idempotency: None,
+        routing: None,
         now,
     }
 }
@@ -244,7 +245,8 @@ pub async fn spawn_app_on(db: TestDb) -> App {
             body_limit: 64 * 1024,
             ..Default::default()
         },
-    );
+    )
+    .unwrap();
     let app = candour_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
