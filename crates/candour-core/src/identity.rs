@@ -123,6 +123,8 @@ permission!(/// Read the audit log.
     ViewAudit, "read the audit log", [Auditor, Admin, ClinicalSafetyOfficer]);
 permission!(/// Manage users and roles.
     ManageUsers, "manage users", [Admin]);
+permission!(/// See the delivery outbox and its dead letters.
+    AdministerDelivery, "see the delivery outbox", [Admin]);
 permission!(/// Manage organisations' reporting policy.
     ManageOrganisations, "manage organisations", [Admin]);
 

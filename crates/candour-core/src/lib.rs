@@ -9,6 +9,7 @@ pub mod error;
 pub mod identity;
 pub mod lifecycle;
 pub mod ods;
+pub mod outbox;
 pub mod record;
 pub mod reference;
 pub mod report;

@@ -155,6 +155,39 @@ macro_rules! store_impl {
                 sql::user_by_api_token(&mut c, token_hash).await
             }
 
+            async fn claim_outbox(
+                &self,
+                now: DateTime<Utc>,
+                limit: i64,
+                lease: chrono::Duration,
+                channels: &[&str],
+            ) -> Result<Vec<OutboxMessage>, StoreError> {
+                let channels: Vec<String> = channels.iter().map(|c| c.to_string()).collect();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::claim_outbox(c, now, limit, lease, &channels).await }))
+                    .await
+            }
+
+            async fn finish_delivery(
+                &self,
+                id: Uuid,
+                outcome: DeliveryOutcome,
+                now: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::finish_delivery(c, id, outcome, now).await }))
+                    .await
+            }
+
+            async fn outbox(
+                &self,
+                status: Option<&str>,
+                reference: Option<&str>,
+            ) -> Result<Vec<OutboxMessage>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::outbox(&mut c, status, reference).await
+            }
+
             async fn ping(&self) -> Result<(), StoreError> {
                 sqlx::query("SELECT 1").execute(&self.reads).await?;
                 Ok(())

@@ -90,6 +90,24 @@ pub trait Store: Send + Sync + 'static {
     async fn create_api_token(&self, can: &Can<ManageUsers>, token: NewApiToken) -> Result<(), StoreError>;
     /// The account behind an API token.
     async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Take up to `limit` messages that are due, leasing them for `lease` (a crashed sender's messages
+    /// become due again when the lease ends: delivery is at least once).
+    async fn claim_outbox(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+        lease: chrono::Duration,
+        channels: &[&str],
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Record how a delivery attempt ended (audited).
+    async fn finish_delivery(
+        &self,
+        id: Uuid,
+        outcome: DeliveryOutcome,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+    /// Messages by status (`pending`, `sent`, `dead`), oldest first; for one report when `reference` is set.
+    async fn outbox(&self, status: Option<&str>, reference: Option<&str>) -> Result<Vec<OutboxMessage>, StoreError>;
     /// Check the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -27,6 +27,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "routing",
         sql: include_str!("../migrations/sqlite/0002_routing.sql"),
     },
+    Migration {
+        version: 3,
+        name: "outbox",
+        sql: include_str!("../migrations/sqlite/0003_outbox.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -39,6 +44,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "routing",
         sql: include_str!("../migrations/postgres/0002_routing.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "outbox",
+        sql: include_str!("../migrations/postgres/0003_outbox.sql"),
     },
 ];
 

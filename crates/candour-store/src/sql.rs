@@ -146,7 +146,9 @@ macro_rules! candour_sql {
                 next.insert((kind, year), last - count + 1);
             }
 
+            let head_time = fresh.iter().map(|(_, r)| r.now).max().unwrap_or_else(Utc::now);
             let mut records = Vec::with_capacity(fresh.len());
+            let mut messages = Vec::new();
             for (i, req) in fresh {
                 let kind = req.report.body().kind;
                 let year = req.now.year();
@@ -164,6 +166,9 @@ macro_rules! candour_sql {
                 };
                 let entry = head.append(ev, req.now);
                 out[i] = Some(Ok(Created { id: record.id, reference: record.reference.clone(), replayed: false }));
+                for p in &req.deliveries {
+                    messages.push((record.id, record.reference.to_string(), candour_core::outbox::render(&record, p, t)));
+                }
                 records.push((record, req.actor, req.idempotency, entry));
             }
             for (i, j, same) in repeats {
@@ -261,6 +266,29 @@ macro_rules! candour_sql {
                         .push_bind(e.after_digest.clone())
                         .push_bind(e.prev_hash.clone())
                         .push_bind(e.hash.clone());
+                });
+                q.build().execute(&mut *c).await?;
+            }
+            for chunk in messages.chunks(CHUNK) {
+                let mut q: QueryBuilder<$db> = QueryBuilder::new(
+                    "INSERT INTO outbox (id, report_id, reference, destination, channel, address, subject, body, status, attempts, \
+                     next_attempt_at, last_error, created_at, sent_at) ",
+                );
+                q.push_values(chunk, |mut b, (report_id, reference, m)| {
+                    b.push_bind(m.id.to_string())
+                        .push_bind(report_id.to_string())
+                        .push_bind(reference.clone())
+                        .push_bind(m.destination.clone())
+                        .push_bind(m.channel.as_str())
+                        .push_bind(m.address.clone())
+                        .push_bind(m.subject.clone())
+                        .push_bind(m.body.clone())
+                        .push_bind("pending")
+                        .push_bind(0i64)
+                        .push_bind(head_time)
+                        .push_bind(None::<String>)
+                        .push_bind(head_time)
+                        .push_bind(None::<DateTime<Utc>>);
                 });
                 q.build().execute(&mut *c).await?;
             }
@@ -402,6 +430,108 @@ macro_rules! candour_sql {
             }
             save_change(c, head, &cur, &next, "update", can.actor(), t).await?;
             Ok(next)
+        }
+
+        const OUTBOX_COLUMNS: &str = "SELECT id, reference, destination, channel, address, subject, body, status, attempts, \
+            next_attempt_at, last_error, created_at, sent_at FROM outbox";
+
+        fn outbox_from_row(r: &<$db as sqlx::Database>::Row) -> Result<OutboxMessage, StoreError> {
+            Ok(OutboxMessage {
+                id: uuid(&r.try_get::<String, _>("id")?)?,
+                reference: r.try_get("reference")?,
+                destination: r.try_get("destination")?,
+                channel: r.try_get("channel")?,
+                address: r.try_get("address")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                status: r.try_get("status")?,
+                attempts: r.try_get("attempts")?,
+                next_attempt_at: r.try_get("next_attempt_at")?,
+                last_error: r.try_get("last_error")?,
+                created_at: r.try_get("created_at")?,
+                sent_at: r.try_get("sent_at")?,
+            })
+        }
+
+        /// Lease due messages to a sender (in the writer's transaction, so two senders never take the same).
+        pub(crate) async fn claim_outbox(c: &mut Conn, now: DateTime<Utc>, limit: i64, lease: chrono::Duration, channels: &[String]) -> Result<Vec<OutboxMessage>, StoreError> {
+            if channels.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q: QueryBuilder<$db> = QueryBuilder::new(format!("{OUTBOX_COLUMNS} WHERE status = 'pending' AND next_attempt_at <= "));
+            q.push_bind(now).push(" AND channel IN (");
+            let mut sep = q.separated(", ");
+            for ch in channels {
+                sep.push_bind(ch.clone());
+            }
+            sep.push_unseparated(") ORDER BY next_attempt_at LIMIT ");
+            q.push_bind(limit);
+            let rows = q.build().fetch_all(&mut *c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let mut m = outbox_from_row(row)?;
+                m.attempts += 1;
+                m.next_attempt_at = now + lease;
+                sqlx::query("UPDATE outbox SET attempts = $1, next_attempt_at = $2 WHERE id = $3")
+                    .bind(m.attempts)
+                    .bind(m.next_attempt_at)
+                    .bind(m.id.to_string())
+                    .execute(&mut *c)
+                    .await?;
+                out.push(m);
+            }
+            Ok(out)
+        }
+
+        /// Record a delivery attempt's end, with its audit entry.
+        pub(crate) async fn finish_delivery(c: &mut Conn, id: Uuid, outcome: DeliveryOutcome, now: DateTime<Utc>) -> Result<(), StoreError> {
+            let mut head = lock_head(c).await?;
+            let (status, action, error, next) = match &outcome {
+                DeliveryOutcome::Sent => ("sent", "outbox.sent", None, now),
+                DeliveryOutcome::Failed { error, retry_at: Some(t) } => ("pending", "outbox.retry", Some(error.clone()), *t),
+                DeliveryOutcome::Failed { error, retry_at: None } => ("dead", "outbox.dead", Some(error.clone()), now),
+            };
+            let sent_at = (status == "sent").then_some(now);
+            let row = sqlx::query(
+                "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, sent_at = $4 WHERE id = $5 AND status = 'pending' \
+                 RETURNING reference, destination, channel",
+            )
+            .bind(status)
+            .bind(&error)
+            .bind(next)
+            .bind(sent_at)
+            .bind(id.to_string())
+            .fetch_optional(&mut *c)
+            .await?;
+            let Some(row) = row else { return Err(StoreError::NotFound) };
+            let reference: String = row.try_get("reference")?;
+            let what = serde_json::json!({
+                "message": id, "destination": row.try_get::<String, _>("destination")?,
+                "channel": row.try_get::<String, _>("channel")?, "status": status, "error": error,
+            });
+            let ev = AuditEvent {
+                actor: "system:delivery".into(),
+                action: action.into(),
+                object_type: "report".into(),
+                object_id: reference,
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&what)),
+            };
+            append(c, &mut head, ev, now).await?;
+            save_head(c, &head).await
+        }
+
+        pub(crate) async fn outbox(c: &mut Conn, status: Option<&str>, reference: Option<&str>) -> Result<Vec<OutboxMessage>, StoreError> {
+            let mut q: QueryBuilder<$db> = QueryBuilder::new(format!("{OUTBOX_COLUMNS} WHERE 1 = 1"));
+            if let Some(s) = status {
+                q.push(" AND status = ").push_bind(s.to_string());
+            }
+            if let Some(r) = reference {
+                q.push(" AND reference = ").push_bind(r.to_string());
+            }
+            q.push(" ORDER BY created_at, id LIMIT 1000");
+            let rows = q.build().fetch_all(&mut *c).await?;
+            rows.iter().map(outbox_from_row).collect()
         }
 
         pub(crate) async fn list_reports(c: &mut Conn, can: &Can<ViewReports>, f: &ReportFilter, t: &candour_core::Taxonomy) -> Result<Vec<ReportSummary>, StoreError> {

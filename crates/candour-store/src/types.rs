@@ -67,6 +67,8 @@ pub struct CreateReport {
     pub idempotency: Option<Idempotency>,
     /// Where it is routed, decided at intake.
     pub routing: Option<candour_core::routing::Decision>,
+    /// Messages to send, written to the outbox in the same transaction as the report.
+    pub deliveries: Vec<candour_core::outbox::Planned>,
     /// Current time (passed in so tests control it).
     pub now: DateTime<Utc>,
 }
@@ -116,6 +118,51 @@ pub struct UpdateRequest {
     pub body: candour_core::report::ReportBody,
     /// Now.
     pub now: DateTime<Utc>,
+}
+
+/// A message in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct OutboxMessage {
+    /// Message id (the idempotency key receivers see).
+    pub id: Uuid,
+    /// Report reference.
+    pub reference: String,
+    /// Destination id.
+    pub destination: String,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// Address or URL.
+    pub address: String,
+    /// Subject.
+    pub subject: String,
+    /// Body.
+    pub body: String,
+    /// `pending`, `sent` or `dead`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Next attempt (pending messages).
+    pub next_attempt_at: DateTime<Utc>,
+    /// Last failure.
+    pub last_error: Option<String>,
+    /// Written.
+    pub created_at: DateTime<Utc>,
+    /// Sent.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// How a delivery attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// Accepted by the mail server or the receiver.
+    Sent,
+    /// Failed; try again at this time, or give up (dead letter) when `None`.
+    Failed {
+        /// Why.
+        error: String,
+        /// When to retry.
+        retry_at: Option<DateTime<Utc>>,
+    },
 }
 
 /// Filters for listing reports. Every field narrows; none set lists everything in scope.

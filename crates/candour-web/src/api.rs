@@ -747,3 +747,41 @@ pub async fn index() -> axum::response::Html<&'static str> {
         "<li><a href=\"/healthz\">Health</a></li></ul></body></html>"
     ))
 }
+
+/// `GET /api/v1/reports/{reference}/deliveries`: where the report's messages went, and whether they got there.
+pub async fn report_deliveries(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path(reference): Path<String>,
+) -> ApiResult<Json<Vec<candour_store::OutboxMessage>>> {
+    let (_, rec) = load(&st, &who, &reference).await?;
+    Ok(Json(st.store.outbox(None, Some(&rec.reference.to_string())).await?))
+}
+
+/// Query for the outbox view.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct OutboxQuery {
+    /// `pending`, `sent` or `dead`.
+    pub status: Option<String>,
+}
+
+/// `GET /api/v1/outbox?status=dead`: the delivery outbox (administrators), oldest first.
+pub async fn outbox(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    q: Result<Query<OutboxQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Vec<candour_store::OutboxMessage>>> {
+    let Query(q) = q.map_err(|e| ApiError::BadJson {
+        path: "query".into(),
+        message: e.body_text(),
+    })?;
+    need::<candour_core::identity::AdministerDelivery>(&who)?;
+    if let Some(s) = q.status.as_deref().filter(|s| !["pending", "sent", "dead"].contains(s)) {
+        return Err(ApiError::Invalid(ValidationErrors::one(
+            "status",
+            "unknown_value",
+            format!("'{s}' is not one of: pending, sent, dead"),
+        )));
+    }
+    Ok(Json(st.store.outbox(q.status.as_deref(), None).await?))
+}

@@ -35,12 +35,14 @@ pub async fn prepare(
     }
     let facts = org.map(|o| o.facts()).unwrap_or(UNKNOWN_ORG);
     let routing = decide(&st.routing, &st.taxonomy, &valid, facts, now);
+    let deliveries = candour_core::outbox::plan(&routing, &st.routing.directory);
     Ok(CreateReport {
         report: valid,
         taxonomy_version: st.taxonomy.version.clone(),
         actor: who.actor(),
         idempotency,
         routing: Some(routing),
+        deliveries,
         now,
     })
 }

@@ -83,6 +83,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/{reference}/transitions", post(api::transition))
         .route("/reports/{reference}/revisions", get(api::revisions))
         .route("/reports/{reference}/audit", get(api::report_audit))
+        .route("/reports/{reference}/deliveries", get(api::report_deliveries))
+        .route("/outbox", get(api::outbox))
         .route("/sessions", post(api::sign_in).delete(api::sign_out))
         .route("/me", get(api::me))
         .route("/users", get(api::list_users).post(api::create_user))

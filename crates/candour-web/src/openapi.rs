@@ -73,7 +73,8 @@ pub fn value() -> Value {
         SessionBody => "SessionBody",
         Me => "Me",
         CreateUserBody => "CreateUserBody",
-        Problem => "Problem",
+                Problem => "Problem",
+        candour_store::OutboxMessage => "OutboxMessage",
     );
     schemas.extend(g.take_definitions(true));
     let bearer = json!([{"bearer": []}, {}]);
@@ -180,6 +181,24 @@ pub fn value() -> Value {
                     "security": [{"bearer": []}],
                     "parameters": [reference_param()],
                     "responses": merge(json!({"200": {"description": "Audit entries", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}}}}}), problem_responses(&["401", "403", "404"]))
+                }
+            },
+                        "/reports/{reference}/deliveries": {
+                "get": {
+                    "operationId": "reportDeliveries",
+                    "summary": "Where the report's messages went and whether they were delivered",
+                    "security": [{"bearer": []}],
+                    "parameters": [reference_param()],
+                    "responses": merge(json!({"200": {"description": "Outbox messages", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/OutboxMessage"}}}}}}), problem_responses(&["401", "403", "404"]))
+                }
+            },
+            "/outbox": {
+                "get": {
+                    "operationId": "outbox",
+                    "summary": "The delivery outbox and dead letters (administrators)",
+                    "security": [{"bearer": []}],
+                    "parameters": [query("status", json!({"type": "string", "enum": ["pending", "sent", "dead"]}), "Status")],
+                    "responses": merge(json!({"200": {"description": "Outbox messages", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/OutboxMessage"}}}}}}), problem_responses(&["400", "401", "403", "422"]))
                 }
             },
             "/sessions": {

@@ -18,6 +18,22 @@ pub struct Config {
     pub body_limit: usize,
     /// Session lifetime in hours.
     pub session_ttl_hours: i64,
+    /// Outgoing mail server, `smtp://host:port` (none: email stays in the outbox).
+    pub smtp_url: Option<String>,
+    /// From address for outgoing mail.
+    pub smtp_from: String,
+    /// Key that signs outgoing webhooks (none: webhooks stay in the outbox). Never printed.
+    pub webhook_secret: Option<Secret>,
+}
+
+/// A secret that never appears in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// The TOML file's shape: every key optional.
@@ -29,6 +45,9 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     body_limit: Option<usize>,
     session_ttl_hours: Option<i64>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
+    webhook_secret: Option<String>,
 }
 
 /// Why configuration could not be loaded.
@@ -125,12 +144,31 @@ impl Config {
                 message: "must start with sqlite:// or postgres://".into(),
             });
         }
+        let smtp_url = env("CANDOUR_SMTP_URL").or(f.smtp_url).filter(|s| !s.is_empty());
+        if let Some(u) = &smtp_url {
+            if !u.starts_with("smtp://") {
+                return Err(ConfigError::Env {
+                    name: "CANDOUR_SMTP_URL".into(),
+                    message: "must look like smtp://host:port".into(),
+                });
+            }
+        }
+        let smtp_from = env("CANDOUR_SMTP_FROM")
+            .or(f.smtp_from)
+            .unwrap_or_else(|| "Candour <candour@localhost>".into());
+        let webhook_secret = env("CANDOUR_WEBHOOK_SECRET")
+            .or(f.webhook_secret)
+            .filter(|s| !s.is_empty())
+            .map(Secret);
         Ok(Self {
             listen,
             database_url: DatabaseUrl::new(database_url),
             data_dir,
             body_limit,
             session_ttl_hours,
+            smtp_url,
+            smtp_from,
+            webhook_secret,
         })
     }
 
@@ -167,11 +205,16 @@ mod tests {
     fn bad_values_name_their_source_and_secrets_stay_hidden() {
         let e = Config::load_from(None, |k| (k == "CANDOUR_BODY_LIMIT").then(|| "lots".into())).unwrap_err();
         assert!(e.to_string().starts_with("CANDOUR_BODY_LIMIT"), "{e}");
-        let c = Config::load_from(None, |k| {
-            (k == "CANDOUR_DATABASE_URL").then(|| "postgres://u:hunter2@h/db".into())
+        let c = Config::load_from(None, |k| match k {
+            "CANDOUR_DATABASE_URL" => Some("postgres://u:hunter2@h/db".into()),
+            "CANDOUR_WEBHOOK_SECRET" => Some("s3cr3t-signing-key".into()),
+            _ => None,
         })
         .unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!format!("{c:?}").contains("s3cr3t-signing-key"));
+        let e = Config::load_from(None, |k| (k == "CANDOUR_SMTP_URL").then(|| "mail.example:25".into())).unwrap_err();
+        assert!(e.to_string().starts_with("CANDOUR_SMTP_URL"), "{e}");
         let dir = std::env::temp_dir().join(format!("candour-cfg-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("c.toml");

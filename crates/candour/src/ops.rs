@@ -55,6 +55,7 @@ pub async fn open_store(config: &Config) -> Result<DynStore, CliError> {
 /// Serve until SIGINT or SIGTERM. `ready` is called with the bound address.
 pub async fn serve(config: &Config, store: DynStore, ready: impl FnOnce(std::net::SocketAddr)) -> Result<(), CliError> {
     let taxonomy = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
+    let store_for_delivery = store.clone();
     let state =
         candour_web::AppState::new(store, taxonomy, config.web()).map_err(|e| CliError::Message(e.to_string()))?;
     let app = candour_web::router(state);
@@ -62,7 +63,18 @@ pub async fn serve(config: &Config, store: DynStore, ready: impl FnOnce(std::net
         .await
         .map_err(|e| CliError::Message(format!("cannot listen on {} (CANDOUR_LISTEN): {e}", config.listen)))?;
     ready(listener.local_addr()?);
+    let smtp = config
+        .smtp_url
+        .as_deref()
+        .map(|u| candour_deliver::SmtpConfig::from_url(u, &config.smtp_from))
+        .transpose()
+        .map_err(|e| CliError::Message(e.to_string()))?;
+    let secret = config.webhook_secret.as_ref().map(|s| s.0.as_bytes().to_vec());
+    let deliverer = candour_deliver::Deliverer::new(store_for_delivery, smtp, secret)
+        .map_err(|e| CliError::Message(e.to_string()))?;
+    let worker = tokio::spawn(deliverer.run());
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    worker.abort();
     Ok(())
 }
 
@@ -102,7 +114,8 @@ pub async fn audit_verify(store: &DynStore) -> Result<Result<i64, String>, CliEr
             if let Err(b) = v.check(e) {
                 return Ok(Err(b.to_string()));
             }
-            if e.object_type == "report" {
+            // Only changes to the report itself carry its digest (deliveries and reads are about it).
+            if e.object_type == "report" && e.action.starts_with("report.") {
                 if let Some(d) = &e.after_digest {
                     last_digest.insert(e.object_id.clone(), d.clone());
                 }

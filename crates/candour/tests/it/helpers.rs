@@ -179,6 +179,7 @@ pub fn create_req(body: serde_json::Value) -> CreateReport {
         actor: "anonymous".into(),
         idempotency: None,
         routing: None,
+        deliveries: Vec::new(),
         now,
     }
 }

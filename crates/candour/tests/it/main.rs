@@ -5,5 +5,6 @@
 
 mod api;
 mod cli;
+mod delivery;
 mod helpers;
 mod store;

@@ -1,0 +1,264 @@
+//! The delivery worker: takes due messages from the outbox, sends each by SMTP or as an HMAC-signed
+//! webhook, and records the outcome (sent; retry later with exponential backoff; or dead letter after
+//! [`candour_core::outbox::MAX_ATTEMPTS`]). Messages are leased while being sent, so a crash mid-send
+//! leaves them due again: delivery is at least once, and receivers de-duplicate on the message id, which
+//! every message carries (`Idempotency-Key` header on webhooks, `Message-ID` on email).
+
+use candour_core::outbox::retry_at;
+use candour_store::{DeliveryOutcome, DynStore, OutboxMessage, StoreError};
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sha2::Sha256;
+use std::time::Duration;
+
+/// How long a claimed message is reserved for one sender before it becomes due again.
+pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Where and as whom to send email.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// Mail server host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// From address, e.g. `Candour <candour@example.nhs.uk>`.
+    pub from: String,
+}
+
+impl SmtpConfig {
+    /// Parse `smtp://host:port` (plain SMTP, as to a local relay).
+    pub fn from_url(url: &str, from: &str) -> Result<Self, DeliveryError> {
+        let rest = url
+            .strip_prefix("smtp://")
+            .ok_or_else(|| DeliveryError::Config(format!("{url}: use smtp://host:port")))?;
+        let (host, port) = rest.trim_end_matches('/').rsplit_once(':').unwrap_or((rest, "25"));
+        let port = port
+            .parse()
+            .map_err(|_| DeliveryError::Config(format!("{url}: bad port")))?;
+        Ok(Self {
+            host: host.to_string(),
+            port,
+            from: from.to_string(),
+        })
+    }
+}
+
+/// Why delivery could not be set up or a message could not be sent.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// Bad configuration.
+    #[error("delivery configuration: {0}")]
+    Config(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The signature header value for a webhook body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
+pub fn sign(secret: &[u8], timestamp: i64, body: &str) -> String {
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(m) => m,
+        // HMAC accepts keys of any length; this arm cannot be taken.
+        Err(_) => return String::new(),
+    };
+    mac.update(format!("{timestamp}.{body}").as_bytes());
+    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Check a signature header (for receivers, and tests): right key, right body, not older than `tolerance`.
+pub fn verify(secret: &[u8], header: &str, body: &str, now: DateTime<Utc>, tolerance: chrono::Duration) -> bool {
+    let mut t = None;
+    let mut v1 = None;
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", v)) => t = v.parse::<i64>().ok(),
+            Some(("v1", v)) => v1 = hex::decode(v).ok(),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    if (now.timestamp() - t).abs() > tolerance.num_seconds() {
+        return false;
+    }
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+        return false;
+    };
+    mac.update(format!("{t}.{body}").as_bytes());
+    mac.verify_slice(&v1).is_ok()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Sends outbox messages.
+pub struct Deliverer {
+    store: DynStore,
+    smtp: Option<(SmtpConfig, AsyncSmtpTransport<Tokio1Executor>)>,
+    webhook_secret: Option<Vec<u8>>,
+    http: reqwest::Client,
+}
+
+impl Deliverer {
+    /// A deliverer. Without SMTP configured, email stays pending (visible to administrators) rather than
+    /// failing; likewise webhooks without a signing secret.
+    pub fn new(
+        store: DynStore,
+        smtp: Option<SmtpConfig>,
+        webhook_secret: Option<Vec<u8>>,
+    ) -> Result<Self, DeliveryError> {
+        let smtp = smtp.map(|c| {
+            let t = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)
+                .port(c.port)
+                .timeout(Some(Duration::from_secs(15)))
+                .build();
+            (c, t)
+        });
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|e| DeliveryError::Config(e.to_string()))?;
+        Ok(Self {
+            store,
+            smtp,
+            webhook_secret,
+            http,
+        })
+    }
+
+    fn channels(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.smtp.is_some() {
+            v.push("email");
+        }
+        if self.webhook_secret.is_some() {
+            v.push("webhook");
+        }
+        v
+    }
+
+    async fn send_email(&self, m: &OutboxMessage) -> Result<(), String> {
+        let Some((cfg, transport)) = &self.smtp else {
+            return Err("no mail server configured".into());
+        };
+        let from: Mailbox = cfg
+            .from
+            .parse()
+            .map_err(|e| format!("from address {}: {e}", cfg.from))?;
+        let to: Mailbox = m.address.parse().map_err(|e| format!("address {}: {e}", m.address))?;
+        let html = format!("<!doctype html><html><body><pre style=\"font-family:sans-serif;white-space:pre-wrap\">{}</pre></body></html>", html_escape(&m.body));
+        let email = lettre::Message::builder()
+            .from(from)
+            .to(to)
+            .subject(&m.subject)
+            .message_id(Some(format!("<{}@candour>", m.id)))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(m.body.clone()),
+                    )
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html)),
+            )
+            .map_err(|e| e.to_string())?;
+        transport.send(email).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    async fn send_webhook(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), String> {
+        let Some(secret) = &self.webhook_secret else {
+            return Err("no webhook signing secret configured".into());
+        };
+        let res = self
+            .http
+            .post(&m.address)
+            .header("content-type", "application/json")
+            .header("idempotency-key", m.id.to_string())
+            .header("candour-signature", sign(secret, now.timestamp(), &m.body))
+            .body(m.body.clone())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if res.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("receiver answered {}", res.status()))
+        }
+    }
+
+    /// Claim due messages, send them, record the outcomes. Returns how many were attempted.
+    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize, DeliveryError> {
+        let channels = self.channels();
+        if channels.is_empty() {
+            return Ok(0);
+        }
+        let batch = self.store.claim_outbox(now, 64, LEASE, &channels).await?;
+        let n = batch.len();
+        for m in batch {
+            let result = match m.channel.as_str() {
+                "email" => self.send_email(&m).await,
+                "webhook" => self.send_webhook(&m, now).await,
+                other => Err(format!("unknown channel {other}")),
+            };
+            let outcome = match result {
+                Ok(()) => DeliveryOutcome::Sent,
+                Err(error) => {
+                    tracing::warn!(message = %m.id, reference = %m.reference, destination = %m.destination, %error, "delivery failed");
+                    DeliveryOutcome::Failed {
+                        error,
+                        retry_at: retry_at(m.attempts, now),
+                    }
+                }
+            };
+            self.store.finish_delivery(m.id, outcome, Utc::now()).await?;
+        }
+        Ok(n)
+    }
+
+    /// Deliver until the process stops: poll every second when idle.
+    pub async fn run(self) {
+        loop {
+            match self.run_once(Utc::now()).await {
+                Ok(0) => tokio::time::sleep(Duration::from_secs(1)).await,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "delivery worker error");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_only_with_the_right_key_body_and_time() {
+        let now = Utc::now();
+        let h = sign(b"k", now.timestamp(), "{\"a\":1}");
+        assert!(h.starts_with(&format!("t={},v1=", now.timestamp())));
+        let five = chrono::Duration::minutes(5);
+        assert!(verify(b"k", &h, "{\"a\":1}", now, five));
+        assert!(!verify(b"other", &h, "{\"a\":1}", now, five));
+        assert!(!verify(b"k", &h, "{\"a\":2}", now, five));
+        assert!(
+            !verify(b"k", &h, "{\"a\":1}", now + chrono::Duration::minutes(10), five),
+            "replayed later"
+        );
+        assert!(!verify(b"k", "garbage", "{}", now, five));
+    }
+
+    #[test]
+    fn smtp_urls_parse() {
+        let c = SmtpConfig::from_url("smtp://127.0.0.1:2525", "Candour <c@example.nhs.uk>").unwrap();
+        assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 2525));
+        assert!(SmtpConfig::from_url("http://x", "a@b.c").is_err());
+    }
+}

@@ -1,0 +1,335 @@
+//! Delivery against real components: an SMTP server on loopback (Python aiosmtpd, installed by CI from
+//! scripts/requirements.txt) and an HTTP receiver, on both backends.
+
+use crate::helpers::*;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use candour_core::outbox::{Channel, Planned, MAX_ATTEMPTS};
+use candour_deliver::{verify, Deliverer, SmtpConfig, LEASE};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+const SECRET: &[u8] = b"test-webhook-secret";
+
+struct Smtp {
+    child: Child,
+    _dir: TempDir,
+    mail: std::path::PathBuf,
+    port: u16,
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Smtp {
+    fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.mail.join("new")) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect()
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real SMTP server writing to a maildir; `None` (test skipped) only outside CI when aiosmtpd is absent.
+async fn smtp_server() -> Option<Smtp> {
+    let have = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must install aiosmtpd (scripts/requirements.txt)"
+        );
+        eprintln!("skipping: python3 -m pip install aiosmtpd to run the SMTP delivery tests");
+        return None;
+    }
+    let dir = TempDir::new();
+    let mail = dir.0.join("mail");
+    let port = free_port();
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(&mail)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Owned by `Smtp` from here, so it is killed and reaped on every path, including a failed start.
+    let smtp = Smtp {
+        child,
+        _dir: dir,
+        mail,
+        port,
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Some(smtp);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("aiosmtpd did not start on port {}", smtp.port);
+}
+
+#[derive(Clone, Default)]
+struct Receiver {
+    seen: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+    fail: Arc<Mutex<bool>>,
+}
+
+async fn receiver() -> (String, Receiver) {
+    let r = Receiver::default();
+    let state = r.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let state = state.clone();
+            async move {
+                state
+                    .seen
+                    .lock()
+                    .unwrap()
+                    .push((headers, String::from_utf8_lossy(&body).into_owned()));
+                if *state.fail.lock().unwrap() {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::NO_CONTENT
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, r)
+}
+
+fn deliveries(hook: &str) -> Vec<Planned> {
+    vec![
+        Planned {
+            destination: "org_cso".into(),
+            name: "Clinical Safety Officer".into(),
+            channel: Channel::Email,
+            address: "cso@example.nhs.uk".into(),
+        },
+        Planned {
+            destination: "supplier_safety".into(),
+            name: "Supplier".into(),
+            channel: Channel::Webhook,
+            address: hook.into(),
+        },
+    ]
+}
+
+#[tokio::test]
+async fn messages_written_with_the_report_are_delivered_by_smtp_and_signed_webhook() {
+    let Some(smtp) = smtp_server().await else { return };
+    for db in backends().await {
+        let (hook, rx) = receiver().await;
+        let mut req = create_req(example("device_incident"));
+        req.deliveries = deliveries(&hook);
+        let created = db.store.create_report(req).await.unwrap();
+        let pending = db
+            .store
+            .outbox(Some("pending"), Some(&created.reference.to_string()))
+            .await
+            .unwrap();
+        assert_eq!(
+            pending.len(),
+            2,
+            "written in the same transaction as the report ({})",
+            db.name()
+        );
+
+        let cfg = SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: smtp.port,
+            from: "Candour <candour@example.nhs.uk>".into(),
+        };
+        let d = Deliverer::new(db.store.clone(), Some(cfg), Some(SECRET.to_vec())).unwrap();
+        assert_eq!(d.run_once(chrono::Utc::now()).await.unwrap(), 2);
+        assert_eq!(d.run_once(chrono::Utc::now()).await.unwrap(), 0, "nothing sent twice");
+
+        let reference = created.reference.to_string();
+        // Both backends' first report has the same reference; the message id (also the Message-ID) is unique.
+        let email_id = pending.iter().find(|m| m.channel == "email").unwrap().id;
+        let mail = smtp.messages();
+        let ours: Vec<&String> = mail
+            .iter()
+            .filter(|m| m.contains(&format!("<{email_id}@candour>")))
+            .collect();
+        assert_eq!(ours.len(), 1, "{}: {} messages in the mailbox", db.name(), mail.len());
+        assert!(ours[0].contains(&reference));
+        assert!(ours[0].contains("text/html") && ours[0].contains("text/plain"));
+        assert!(
+            !ours[0].contains("Grace Nwosu"),
+            "the reporter's identity never leaves Candour"
+        );
+
+        let seen = rx.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1);
+        let (headers, body) = &seen[0];
+        let sig = headers["candour-signature"].to_str().unwrap();
+        assert!(verify(
+            SECRET,
+            sig,
+            body,
+            chrono::Utc::now(),
+            chrono::Duration::minutes(5)
+        ));
+        assert!(!verify(
+            b"wrong",
+            sig,
+            body,
+            chrono::Utc::now(),
+            chrono::Duration::minutes(5)
+        ));
+        let hook_id = pending.iter().find(|m| m.channel == "webhook").unwrap().id;
+        assert_eq!(headers["idempotency-key"], hook_id.to_string());
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(json["reference"], reference);
+
+        let sent = db.store.outbox(Some("sent"), Some(&reference)).await.unwrap();
+        assert_eq!(sent.len(), 2);
+        let audit = db.store.audit_for("report", &reference).await.unwrap();
+        assert_eq!(audit.iter().filter(|e| e.action == "outbox.sent").count(), 2);
+        assert!(candour::ops::audit_verify(&db.store).await.unwrap().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn failures_back_off_then_dead_letter_where_admins_see_them() {
+    let db = sqlite().await;
+    let (hook, rx) = receiver().await;
+    *rx.fail.lock().unwrap() = true;
+    let mut req = create_req(example("clinical_safety"));
+    req.deliveries = deliveries(&hook)
+        .into_iter()
+        .filter(|p| p.channel == Channel::Webhook)
+        .collect();
+    let created = db.store.create_report(req).await.unwrap();
+    let d = Deliverer::new(db.store.clone(), None, Some(SECRET.to_vec())).unwrap();
+    let t0 = chrono::Utc::now();
+    assert_eq!(d.run_once(t0).await.unwrap(), 1);
+    let m = &db.store.outbox(Some("pending"), None).await.unwrap()[0];
+    assert_eq!(m.attempts, 1);
+    assert!(m.last_error.as_deref().unwrap().contains("500"));
+    assert!(m.next_attempt_at > t0 + chrono::Duration::seconds(29), "backs off");
+    assert_eq!(d.run_once(t0).await.unwrap(), 0, "not retried before its time");
+    let mut t = t0;
+    for _ in 1..MAX_ATTEMPTS {
+        t += chrono::Duration::hours(2);
+        assert_eq!(d.run_once(t).await.unwrap(), 1);
+    }
+    let dead = db.store.outbox(Some("dead"), None).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].attempts, MAX_ATTEMPTS);
+    assert_eq!(rx.seen.lock().unwrap().len() as i64, MAX_ATTEMPTS);
+    let audit = db
+        .store
+        .audit_for("report", &created.reference.to_string())
+        .await
+        .unwrap();
+    assert_eq!(audit.last().unwrap().action, "outbox.dead");
+
+    let app = spawn_app_on(db).await;
+    let admin = app
+        .login_as("admin", vec![candour::ops::parse_grant("admin").unwrap()])
+        .await;
+    let v: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/outbox?status=dead"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    let handler = app
+        .login_as("h.rzx", vec![candour::ops::parse_grant("handler@RZX").unwrap()])
+        .await;
+    assert_eq!(
+        app.client
+            .get(app.url("/api/v1/outbox"))
+            .bearer_auth(&handler)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let per_report: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/reports/{}/deliveries", created.reference)))
+        .bearer_auth(&handler)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(per_report[0]["status"], "dead");
+}
+
+#[tokio::test]
+async fn a_sender_that_dies_mid_send_leaves_the_message_due_again_with_the_same_id() {
+    for db in backends().await {
+        let (hook, rx) = receiver().await;
+        let mut req = create_req(example("clinical_safety"));
+        req.deliveries = deliveries(&hook)
+            .into_iter()
+            .filter(|p| p.channel == Channel::Webhook)
+            .collect();
+        db.store.create_report(req).await.unwrap();
+        let t0 = chrono::Utc::now();
+        // A sender claims the message, then "crashes" before recording anything.
+        let claimed = db.store.claim_outbox(t0, 10, LEASE, &["webhook"]).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert!(
+            db.store
+                .claim_outbox(t0, 10, LEASE, &["webhook"])
+                .await
+                .unwrap()
+                .is_empty(),
+            "leased, not claimable twice"
+        );
+        let d = Deliverer::new(db.store.clone(), None, Some(SECRET.to_vec())).unwrap();
+        assert_eq!(
+            d.run_once(t0 + chrono::Duration::seconds(30)).await.unwrap(),
+            0,
+            "lease still held"
+        );
+        assert_eq!(
+            d.run_once(t0 + LEASE + chrono::Duration::seconds(1)).await.unwrap(),
+            1,
+            "lease expired: due again"
+        );
+        let key = rx.seen.lock().unwrap()[0].0["idempotency-key"].clone();
+        assert_eq!(key, claimed[0].id.to_string(), "{}", db.name());
+        assert_eq!(db.store.outbox(Some("sent"), None).await.unwrap()[0].attempts, 2);
+    }
+}
