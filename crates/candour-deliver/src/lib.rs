@@ -197,12 +197,21 @@ impl Deliverer {
         if channels.is_empty() {
             return Ok(0);
         }
-        let batch = self.store.claim_outbox(now, 64, LEASE, &channels).await?;
+        let batch = self.store.claim_outbox(now, 256, LEASE, &channels).await?;
         let n = batch.len();
-        for m in batch {
+        // Send the batch concurrently; the outcomes then reach the store together and share one commit.
+        let results = futures_util::future::join_all(batch.iter().map(|m| self.deliver(m, now))).await;
+        for r in results {
+            r?;
+        }
+        Ok(n)
+    }
+
+    async fn deliver(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), DeliveryError> {
+        {
             let result = match m.channel.as_str() {
-                "email" => self.send_email(&m).await,
-                "webhook" => self.send_webhook(&m, now).await,
+                "email" => self.send_email(m).await,
+                "webhook" => self.send_webhook(m, now).await,
                 other => Err(format!("unknown channel {other}")),
             };
             let outcome = match result {
@@ -217,7 +226,7 @@ impl Deliverer {
             };
             self.store.finish_delivery(m.id, outcome, Utc::now()).await?;
         }
-        Ok(n)
+        Ok(())
     }
 
     /// Deliver until the process stops: poll every second when idle.

@@ -5,7 +5,7 @@
 use crate::ops::CliError;
 use candour_core::report::ReportBody;
 use candour_core::Taxonomy;
-use candour_store::DynStore;
+use candour_store::{CreateReport, DynStore};
 use chrono::Utc;
 use serde::Serialize;
 use std::sync::Arc;
@@ -264,6 +264,104 @@ pub fn routing(rounds: usize, per_round: usize) -> Result<RoutingResult, CliErro
     Ok(RoutingResult {
         per_example_us,
         worst_median_us,
+    })
+}
+
+/// Outbox figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxResult {
+    /// Messages delivered per run.
+    pub messages: usize,
+    /// Messages per second, median of the runs.
+    pub per_second: f64,
+    /// Distinct idempotency keys the receiver saw in the last run (must equal `messages`).
+    pub distinct_received: usize,
+}
+
+/// Deliver `messages` webhook messages (one per report, written with the report) from a fresh SQLite
+/// store to a receiver on loopback, `runs` times; report the median rate.
+pub async fn outbox(messages: usize, runs: usize) -> Result<OutboxResult, CliError> {
+    use axum::routing::post;
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    let mut rates = Vec::new();
+    let mut distinct = 0;
+    for _ in 0..runs.max(1) {
+        let seen: Arc<Mutex<HashSet<String>>> = Arc::new(Mutex::new(HashSet::new()));
+        let s2 = seen.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            post(move |h: axum::http::HeaderMap| {
+                let s2 = s2.clone();
+                async move {
+                    if let (Ok(mut s), Some(k)) = (s2.lock(), h.get("idempotency-key").and_then(|v| v.to_str().ok())) {
+                        s.insert(k.to_string());
+                    }
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let hook = format!("http://{}/hook", listener.local_addr()?);
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let dir = std::env::temp_dir().join(format!("candour-bench-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir)?;
+        let store: DynStore =
+            Arc::new(candour_store::SqliteStore::open(&format!("sqlite://{}", dir.join("b.db").display())).await?);
+        let t = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
+        let body: ReportBody = serde_json::from_str(BODY)?;
+        let planned = vec![candour_core::outbox::Planned {
+            destination: "supplier_safety".into(),
+            name: "Supplier".into(),
+            channel: candour_core::outbox::Channel::Webhook,
+            address: hook,
+        }];
+        let mut pending = Vec::new();
+        for _ in 0..messages {
+            let now = Utc::now();
+            let req = CreateReport {
+                report: body.clone().validate(&t, now)?,
+                taxonomy_version: t.version.clone(),
+                actor: "bench".into(),
+                idempotency: None,
+                routing: None,
+                deliveries: planned.clone(),
+                now,
+            };
+            let store = store.clone();
+            pending.push(tokio::spawn(async move { store.create_report(req).await }));
+        }
+        for p in pending {
+            p.await.map_err(|e| CliError::Message(e.to_string()))??;
+        }
+        let d = candour_deliver::Deliverer::new(store.clone(), None, Some(b"bench-secret".to_vec()))
+            .map_err(|e| CliError::Message(e.to_string()))?;
+        let started = Instant::now();
+        let mut sent = 0;
+        while sent < messages {
+            let n = d
+                .run_once(Utc::now())
+                .await
+                .map_err(|e| CliError::Message(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            sent += n;
+        }
+        rates.push(sent as f64 / started.elapsed().as_secs_f64());
+        distinct = seen.lock().map(|s| s.len()).unwrap_or(0);
+        server.abort();
+        let _ = std::fs::remove_dir_all(&dir);
+        if distinct != messages {
+            return Err(CliError::Message(format!(
+                "receiver saw {distinct} distinct messages, expected {messages}"
+            )));
+        }
+    }
+    Ok(OutboxResult {
+        messages,
+        per_second: median(rates),
+        distinct_received: distinct,
     })
 }
 

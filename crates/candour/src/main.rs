@@ -127,6 +127,15 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Outbox delivery rate to a webhook receiver on loopback (target: at least 1,000 messages/s).
+    Outbox {
+        /// Messages per run.
+        #[arg(long, default_value_t = 5000)]
+        messages: usize,
+        /// Runs (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Time routing and obligation computation per report (target: at most 50 µs).
     Routing {
         /// Rounds (the median round is reported).
@@ -291,6 +300,15 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&candour_web::openapi::value())?);
+        }
+        Command::Bench {
+            command: BenchCommand::Outbox { messages, runs },
+        } => {
+            let r = bench::outbox(messages, runs).await?;
+            println!(
+                "outbox: {:.0} messages/s to a loopback webhook receiver (median of {runs} runs of {}; {} distinct received)",
+                r.per_second, r.messages, r.distinct_received
+            );
         }
         Command::Bench {
             command: BenchCommand::Routing { rounds, per_round },
