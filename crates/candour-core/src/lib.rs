@@ -4,6 +4,7 @@
 //! Pure by design: no IO, no async, no SQL, no HTTP. Adapters (storage, web, CLI) depend on this crate;
 //! this crate depends on none of them.
 
+pub mod acklink;
 pub mod audit;
 pub mod error;
 pub mod identity;

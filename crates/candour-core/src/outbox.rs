@@ -264,6 +264,11 @@ fn email_text(r: &ReportRecord, p: &Planned, t: &Taxonomy) -> String {
             }
         }
     }
+    let _ = writeln!(
+        s,
+        "\nPlease confirm that a person has seen this (your name and role, one page):\n{}",
+        crate::acklink::PLACEHOLDER
+    );
     let who = if b.reporter.anonymous {
         "The reporter chose to stay anonymous."
     } else {
@@ -294,7 +299,8 @@ fn webhook_json(r: &ReportRecord, p: &Planned) -> serde_json::Value {
         "reference": r.reference,
         "revision": r.revision,
         "received_at": r.created_at,
-        "routing": r.routing.as_ref().and_then(|d| d.to(&p.destination)),
+                "routing": r.routing.as_ref().and_then(|d| d.to(&p.destination)),
+        "ack_url": crate::acklink::PLACEHOLDER,
         "report": body,
     })
 }

@@ -99,6 +99,7 @@ fn html_escape(s: &str) -> String {
 /// Sends outbox messages.
 pub struct Deliverer {
     store: DynStore,
+    public_url: Option<String>,
     smtp: Option<(SmtpConfig, AsyncSmtpTransport<Tokio1Executor>)>,
     webhook_secret: Option<Vec<u8>>,
     http: reqwest::Client,
@@ -112,6 +113,17 @@ impl Deliverer {
         smtp: Option<SmtpConfig>,
         webhook_secret: Option<Vec<u8>>,
     ) -> Result<Self, DeliveryError> {
+        Self::with_public_url(store, smtp, webhook_secret, None)
+    }
+
+    /// As [`Deliverer::new`], with the address people use to reach Candour, for acknowledgement links
+    /// (without it, messages tell people to acknowledge in Candour instead).
+    pub fn with_public_url(
+        store: DynStore,
+        smtp: Option<SmtpConfig>,
+        webhook_secret: Option<Vec<u8>>,
+        public_url: Option<String>,
+    ) -> Result<Self, DeliveryError> {
         let smtp = smtp.map(|c| {
             let t = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)
                 .port(c.port)
@@ -123,8 +135,10 @@ impl Deliverer {
             .timeout(Duration::from_secs(15))
             .build()
             .map_err(|e| DeliveryError::Config(e.to_string()))?;
+        let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
         Ok(Self {
             store,
+            public_url,
             smtp,
             webhook_secret,
             http,
@@ -200,11 +214,24 @@ impl Deliverer {
         let batch = self.store.claim_outbox(now, 256, LEASE, &channels).await?;
         let n = batch.len();
         // Send the batch concurrently; the outcomes then reach the store together and share one commit.
+        let key = self.store.app_secret("ack_links").await?;
+        let batch: Vec<OutboxMessage> = batch.into_iter().map(|m| self.with_ack_link(m, &key, now)).collect();
         let results = futures_util::future::join_all(batch.iter().map(|m| self.deliver(m, now))).await;
         for r in results {
             r?;
         }
         Ok(n)
+    }
+
+    /// Put a fresh acknowledgement link (or, with no public address, plain directions) into the message.
+    fn with_ack_link(&self, mut m: OutboxMessage, key: &[u8], now: DateTime<Utc>) -> OutboxMessage {
+        use candour_core::acklink::{token, PLACEHOLDER};
+        let link = match &self.public_url {
+            Some(base) => format!("{base}/ack/{}", token(key, m.id, now)),
+            None => format!("open {} in Candour to acknowledge it", m.reference),
+        };
+        m.body = m.body.replace(PLACEHOLDER, &link);
+        m
     }
 
     async fn deliver(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), DeliveryError> {

@@ -188,6 +188,34 @@ macro_rules! store_impl {
                 sql::outbox(&mut c, status, reference).await
             }
 
+            async fn record_response(
+                &self,
+                can: Option<&Can<TransitionReports>>,
+                r: NewResponse,
+            ) -> Result<Recorded, StoreError> {
+                let can = can.cloned();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::record_response(c, can.as_ref(), r).await }))
+                    .await
+            }
+
+            async fn responses(&self, report_id: Uuid) -> Result<Vec<DestinationResponse>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::responses(&mut c, report_id).await
+            }
+
+            async fn app_secret(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+                let name = name.to_string();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::app_secret(c, &name).await }))
+                    .await
+            }
+
+            async fn outbox_message(&self, id: Uuid) -> Result<Option<OutboxMessage>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::outbox_message(&mut c, id).await
+            }
+
             async fn ping(&self) -> Result<(), StoreError> {
                 sqlx::query("SELECT 1").execute(&self.reads).await?;
                 Ok(())

@@ -108,6 +108,19 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Messages by status (`pending`, `sent`, `dead`), oldest first; for one report when `reference` is set.
     async fn outbox(&self, status: Option<&str>, reference: Option<&str>) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Record a destination's acknowledgement (through its link, or by staff holding `can`), or staff's
+    /// reasoned decision not to notify it. Audited.
+    async fn record_response(
+        &self,
+        can: Option<&Can<TransitionReports>>,
+        r: NewResponse,
+    ) -> Result<Recorded, StoreError>;
+    /// Every response for a report, oldest first.
+    async fn responses(&self, report_id: Uuid) -> Result<Vec<DestinationResponse>, StoreError>;
+    /// A key Candour keeps for itself (created at first use, the same for every instance).
+    async fn app_secret(&self, name: &str) -> Result<Vec<u8>, StoreError>;
+    /// One outbox message by id.
+    async fn outbox_message(&self, id: Uuid) -> Result<Option<OutboxMessage>, StoreError>;
     /// Check the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -32,6 +32,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "outbox",
         sql: include_str!("../migrations/sqlite/0003_outbox.sql"),
     },
+    Migration {
+        version: 4,
+        name: "destination_responses",
+        sql: include_str!("../migrations/sqlite/0004_destination_responses.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -49,6 +54,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 3,
         name: "outbox",
         sql: include_str!("../migrations/postgres/0003_outbox.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "destination_responses",
+        sql: include_str!("../migrations/postgres/0004_destination_responses.sql"),
     },
 ];
 

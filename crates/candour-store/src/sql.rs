@@ -534,6 +534,116 @@ macro_rules! candour_sql {
             rows.iter().map(outbox_from_row).collect()
         }
 
+        fn response_from_row(r: &<$db as sqlx::Database>::Row) -> Result<DestinationResponse, StoreError> {
+            Ok(DestinationResponse {
+                destination: r.try_get("destination")?,
+                kind: r.try_get("kind")?,
+                name: r.try_get("name")?,
+                role: r.try_get("role")?,
+                method: r.try_get("method")?,
+                note: r.try_get("note")?,
+                at: r.try_get("at")?,
+                recorded_by: r.try_get("recorded_by")?,
+            })
+        }
+
+        const RESPONSE_COLUMNS: &str = "SELECT destination, kind, name, role, method, note, at, recorded_by FROM destination_responses";
+
+        pub(crate) async fn responses(c: &mut Conn, report_id: Uuid) -> Result<Vec<DestinationResponse>, StoreError> {
+            let q = format!("{RESPONSE_COLUMNS} WHERE report_id = $1 ORDER BY at, id");
+            let rows = sqlx::query(&q).bind(report_id.to_string()).fetch_all(&mut *c).await?;
+            rows.iter().map(response_from_row).collect()
+        }
+
+        pub(crate) async fn outbox_message(c: &mut Conn, id: Uuid) -> Result<Option<OutboxMessage>, StoreError> {
+            let q = format!("{OUTBOX_COLUMNS} WHERE id = $1");
+            let row = sqlx::query(&q).bind(id.to_string()).fetch_optional(&mut *c).await?;
+            row.as_ref().map(outbox_from_row).transpose()
+        }
+
+        /// Record a response. A destination acknowledges once: a second acknowledgement (a reused link, a
+        /// second call) returns the first and records nothing.
+        pub(crate) async fn record_response(c: &mut Conn, can: Option<&Can<TransitionReports>>, r: NewResponse) -> Result<Recorded, StoreError> {
+            let mut head = lock_head(c).await?;
+            let (report_id, reference, destination, recorded_by) = match (&r.by, can) {
+                (Responder::Link { message_id }, _) => {
+                    let row = sqlx::query("SELECT report_id, reference, destination FROM outbox WHERE id = $1")
+                        .bind(message_id.to_string())
+                        .fetch_optional(&mut *c)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    (row.try_get::<String, _>("report_id")?, row.try_get::<String, _>("reference")?, row.try_get::<String, _>("destination")?, "link".to_string())
+                }
+                (Responder::Staff { reference, destination }, Some(can)) => {
+                    let rec = load_report(c, reference).await?.filter(|x| can.covers(x.report.ods())).ok_or(StoreError::NotFound)?;
+                    let routed = rec.routing.as_ref().is_some_and(|d| d.to(destination).is_some());
+                    if !routed {
+                        return Err(StoreError::Constraint("destination_responses_destination_routed".into()));
+                    }
+                    (rec.id.to_string(), rec.reference.to_string(), destination.clone(), can.actor().to_string())
+                }
+                (Responder::Staff { .. }, None) => return Err(StoreError::NotFound),
+            };
+            if r.kind == "acknowledged" {
+                let q = format!("{RESPONSE_COLUMNS} WHERE report_id = $1 AND destination = $2 AND kind = 'acknowledged' ORDER BY at LIMIT 1");
+                let prior = sqlx::query(&q).bind(&report_id).bind(&destination).fetch_optional(&mut *c).await?;
+                if let Some(p) = prior {
+                    return Ok(Recorded { reference, destination, response: response_from_row(&p)?, already: true });
+                }
+            }
+            let response = DestinationResponse {
+                destination: destination.clone(),
+                kind: r.kind.clone(),
+                name: r.name,
+                role: r.role,
+                method: r.method,
+                note: r.note,
+                at: r.now,
+                recorded_by,
+            };
+            sqlx::query(
+                "INSERT INTO destination_responses (id, report_id, destination, kind, name, role, method, note, at, recorded_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(&report_id)
+            .bind(&destination)
+            .bind(&response.kind)
+            .bind(&response.name)
+            .bind(&response.role)
+            .bind(&response.method)
+            .bind(&response.note)
+            .bind(response.at)
+            .bind(&response.recorded_by)
+            .execute(&mut *c)
+            .await?;
+            let ev = AuditEvent {
+                actor: if response.recorded_by == "link" { format!("link:{} {}", response.name, response.role) } else { response.recorded_by.clone() },
+                action: format!("destination.{}", response.kind),
+                object_type: "report".into(),
+                object_id: reference.clone(),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&serde_json::to_value(&response)?)),
+            };
+            append(c, &mut head, ev, r.now).await?;
+            save_head(c, &head).await?;
+            Ok(Recorded { reference, destination, response, already: false })
+        }
+
+        /// A named key, created (256 random bits) the first time it is asked for.
+        pub(crate) async fn app_secret(c: &mut Conn, name: &str) -> Result<Vec<u8>, StoreError> {
+            let row = sqlx::query("SELECT value FROM app_secrets WHERE name = $1").bind(name).fetch_optional(&mut *c).await?;
+            let value: String = match row {
+                Some(r) => r.try_get("value")?,
+                None => {
+                    let v = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+                    sqlx::query("INSERT INTO app_secrets (name, value) VALUES ($1, $2)").bind(name).bind(&v).execute(&mut *c).await?;
+                    v
+                }
+            };
+            Ok(value.into_bytes())
+        }
+
         pub(crate) async fn list_reports(c: &mut Conn, can: &Can<ViewReports>, f: &ReportFilter, t: &candour_core::Taxonomy) -> Result<Vec<ReportSummary>, StoreError> {
             let mut q: QueryBuilder<$db> = QueryBuilder::new(
                 "SELECT seq, id, reference, kind, title, status, revision, ods_code, product, urgency, max_harm_rank, \

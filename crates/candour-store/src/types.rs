@@ -151,6 +151,77 @@ pub struct OutboxMessage {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+/// A response from (or about) one destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct DestinationResponse {
+    /// Destination id.
+    pub destination: String,
+    /// `acknowledged` or `not_notified`.
+    pub kind: String,
+    /// The person who acknowledged, or who decided not to notify.
+    pub name: String,
+    /// Their role.
+    pub role: String,
+    /// `link`, `phone`, `email`, `in_person` or `web`.
+    pub method: String,
+    /// The justification (required for `not_notified`).
+    pub note: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who recorded it: `link` (the person themselves) or the staff member's audit label.
+    pub recorded_by: String,
+}
+
+/// Who is recording a response.
+#[derive(Debug, Clone)]
+pub enum Responder {
+    /// The person at the destination, through the signed link in message `message_id`.
+    Link {
+        /// Message id from the verified token.
+        message_id: Uuid,
+    },
+    /// Staff, for a report and destination.
+    Staff {
+        /// Report.
+        reference: Reference,
+        /// Destination id.
+        destination: String,
+    },
+}
+
+/// A response to record.
+#[derive(Debug, Clone)]
+pub struct NewResponse {
+    /// Who is recording it.
+    pub by: Responder,
+    /// `acknowledged` or `not_notified`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// How.
+    pub method: String,
+    /// Justification or note.
+    pub note: Option<String>,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// What recording a response did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// Report reference.
+    pub reference: String,
+    /// Destination id.
+    pub destination: String,
+    /// The acknowledgement in force: the new one, or the earlier one when the destination had already
+    /// acknowledged (a link is single use).
+    pub response: DestinationResponse,
+    /// True when nothing new was recorded because the destination had already acknowledged.
+    pub already: bool,
+}
+
 /// How a delivery attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryOutcome {

@@ -133,6 +133,10 @@ pub struct ReportView {
     pub report: ReportBody,
     /// Where it was sent when received, why, and where each clock stands now.
     pub routing: Option<RoutingView>,
+    /// Acknowledgements by destinations, and reasoned decisions not to notify one.
+    pub responses: Vec<candour_store::DestinationResponse>,
+    /// True while no named human anywhere (locally or at any destination) has acknowledged the report.
+    pub no_human_acknowledged: bool,
 }
 
 /// A routing decision with its clocks as they stand now.
@@ -224,6 +228,8 @@ pub fn view(r: &ReportRecord, may_see_identity: bool) -> ReportView {
         reporter_withheld: withheld,
         report,
         routing: r.routing.as_ref().map(|d| routing_view(d, Utc::now())),
+        responses: Vec::new(),
+        no_human_acknowledged: r.state.acknowledgement.is_none(),
     }
 }
 
@@ -254,7 +260,10 @@ async fn show(st: &AppState, who: &Principal, rec: &ReportRecord) -> ApiResult<R
             })
             .await?;
     }
-    Ok(view(rec, may))
+    let mut v = view(rec, may);
+    v.responses = st.store.responses(rec.id).await?;
+    v.no_human_acknowledged = v.no_human_acknowledged && !v.responses.iter().any(|r| r.kind == "acknowledged");
+    Ok(v)
 }
 
 /// `GET /api/v1/reports/{reference}`.
@@ -784,4 +793,112 @@ pub async fn outbox(
         )));
     }
     Ok(Json(st.store.outbox(q.status.as_deref(), None).await?))
+}
+
+/// Staff record of a destination's response.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseBody {
+    /// `acknowledged` (a person at the destination confirmed, e.g. on the phone) or `not_notified` (a
+    /// deliberate decision not to notify this body; `note` must justify it).
+    pub kind: String,
+    /// For `acknowledged`: the person at the destination. For `not_notified`: who decided (defaults to you).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Their role.
+    pub role: String,
+    /// `phone`, `email` or `in_person` for an acknowledgement; ignored for `not_notified`.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Justification (required for `not_notified`) or note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `POST /api/v1/reports/{reference}/destinations/{destination}/responses`.
+pub async fn record_response(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path((reference, destination)): Path<(String, String)>,
+    JsonBytes(body): JsonBytes,
+) -> ApiResult<Response> {
+    let can = need::<TransitionReports>(&who)?;
+    let reference = parse_reference(&reference)?;
+    let b: ResponseBody = json::parse(&body)?;
+    let mut e = ValidationErrors::default();
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (name, method, note) = match b.kind.as_str() {
+        "acknowledged" => {
+            let method = text(&b.method).unwrap_or_default();
+            if !["phone", "email", "in_person"].contains(&method.as_str()) {
+                e.push("method", "unknown_value", "one of: phone, email, in_person");
+            }
+            let name = text(&b.name);
+            if name.is_none() {
+                e.push(
+                    "name",
+                    "required",
+                    "name the person at the destination who acknowledged",
+                );
+            }
+            (name.unwrap_or_default(), method, text(&b.note))
+        }
+        "not_notified" => {
+            let note = text(&b.note);
+            if note.is_none() {
+                e.push(
+                    "note",
+                    "required",
+                    "a decision not to notify needs a recorded justification",
+                );
+            }
+            (
+                text(&b.name).unwrap_or_else(|| can.actor_name().to_string()),
+                "decision".to_string(),
+                note,
+            )
+        }
+        other => {
+            e.push(
+                "kind",
+                "unknown_value",
+                format!("'{other}' is not one of: acknowledged, not_notified"),
+            );
+            (String::new(), String::new(), None)
+        }
+    };
+    if b.role.trim().is_empty() {
+        e.push("role", "required", "is required");
+    }
+    e.into_result(())?;
+    let r = candour_store::NewResponse {
+        by: candour_store::Responder::Staff { reference, destination },
+        kind: b.kind,
+        name,
+        role: b.role.trim().to_string(),
+        method,
+        note,
+        now: Utc::now(),
+    };
+    let rec = st.store.record_response(Some(&can), r).await.map_err(|e| match e {
+        candour_store::StoreError::Constraint(c) if c == "destination_responses_destination_routed" => {
+            ApiError::Invalid(ValidationErrors::one(
+                "destination",
+                "not_routed",
+                "this report was not routed to that destination",
+            ))
+        }
+        other => other.into(),
+    })?;
+    let status = if rec.already {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(rec.response)).into_response())
 }

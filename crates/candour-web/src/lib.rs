@@ -2,6 +2,7 @@
 //! and readiness probes, and Prometheus metrics. Handlers are thin: parse, call the domain and the store,
 //! map errors once (see [`error`]).
 
+pub mod ack;
 pub mod api;
 pub mod auth;
 pub mod error;
@@ -85,6 +86,10 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/{reference}/audit", get(api::report_audit))
         .route("/reports/{reference}/deliveries", get(api::report_deliveries))
         .route("/outbox", get(api::outbox))
+        .route(
+            "/reports/{reference}/destinations/{destination}/responses",
+            post(api::record_response),
+        )
         .route("/sessions", post(api::sign_in).delete(api::sign_out))
         .route("/me", get(api::me))
         .route("/users", get(api::list_users).post(api::create_user))
@@ -93,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(api::not_found);
     Router::new()
         .route("/", get(api::index))
+        .route("/ack/{token}", get(ack::show).post(ack::record))
         .nest("/api/v1", api)
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))

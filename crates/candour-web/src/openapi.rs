@@ -74,7 +74,9 @@ pub fn value() -> Value {
         Me => "Me",
         CreateUserBody => "CreateUserBody",
                 Problem => "Problem",
-        candour_store::OutboxMessage => "OutboxMessage",
+                candour_store::OutboxMessage => "OutboxMessage",
+        candour_store::DestinationResponse => "DestinationResponse",
+        crate::api::ResponseBody => "ResponseBody",
     );
     schemas.extend(g.take_definitions(true));
     let bearer = json!([{"bearer": []}, {}]);
@@ -190,6 +192,16 @@ pub fn value() -> Value {
                     "security": [{"bearer": []}],
                     "parameters": [reference_param()],
                     "responses": merge(json!({"200": {"description": "Outbox messages", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/OutboxMessage"}}}}}}), problem_responses(&["401", "403", "404"]))
+                }
+            },
+                        "/reports/{reference}/destinations/{destination}/responses": {
+                "post": {
+                    "operationId": "recordDestinationResponse",
+                    "summary": "Record a destination's acknowledgement (e.g. by phone) or a justified decision not to notify it",
+                    "security": [{"bearer": []}],
+                    "parameters": [reference_param(), {"name": "destination", "in": "path", "required": true, "schema": {"type": "string"}, "example": "nhs_csoc"}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponseBody"}}}},
+                    "responses": merge(json!({"201": {"description": "Recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DestinationResponse"}}}}, "200": {"description": "Already acknowledged: the earlier acknowledgement", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DestinationResponse"}}}}}), problem_responses(&["400", "401", "403", "404", "415", "422"]))
                 }
             },
             "/outbox": {

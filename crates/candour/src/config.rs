@@ -24,6 +24,8 @@ pub struct Config {
     pub smtp_from: String,
     /// Key that signs outgoing webhooks (none: webhooks stay in the outbox). Never printed.
     pub webhook_secret: Option<Secret>,
+    /// The address people use to reach Candour, for links in messages (default `http://<listen>`).
+    pub public_url: String,
 }
 
 /// A secret that never appears in `Debug` output or logs.
@@ -48,6 +50,7 @@ struct FileConfig {
     smtp_url: Option<String>,
     smtp_from: Option<String>,
     webhook_secret: Option<String>,
+    public_url: Option<String>,
 }
 
 /// Why configuration could not be loaded.
@@ -144,6 +147,9 @@ impl Config {
                 message: "must start with sqlite:// or postgres://".into(),
             });
         }
+        let public_url = env("CANDOUR_PUBLIC_URL")
+            .or(f.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
         let smtp_url = env("CANDOUR_SMTP_URL").or(f.smtp_url).filter(|s| !s.is_empty());
         if let Some(u) = &smtp_url {
             if !u.starts_with("smtp://") {
@@ -169,6 +175,7 @@ impl Config {
             smtp_url,
             smtp_from,
             webhook_secret,
+            public_url,
         })
     }
 

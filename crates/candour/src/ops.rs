@@ -70,8 +70,9 @@ pub async fn serve(config: &Config, store: DynStore, ready: impl FnOnce(std::net
         .transpose()
         .map_err(|e| CliError::Message(e.to_string()))?;
     let secret = config.webhook_secret.as_ref().map(|s| s.0.as_bytes().to_vec());
-    let deliverer = candour_deliver::Deliverer::new(store_for_delivery, smtp, secret)
-        .map_err(|e| CliError::Message(e.to_string()))?;
+    let deliverer =
+        candour_deliver::Deliverer::with_public_url(store_for_delivery, smtp, secret, Some(config.public_url.clone()))
+            .map_err(|e| CliError::Message(e.to_string()))?;
     let worker = tokio::spawn(deliverer.run());
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     worker.abort();

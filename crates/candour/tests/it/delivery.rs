@@ -333,3 +333,187 @@ async fn a_sender_that_dies_mid_send_leaves_the_message_due_again_with_the_same_
         assert_eq!(db.store.outbox(Some("sent"), None).await.unwrap()[0].attempts, 2);
     }
 }
+
+#[tokio::test]
+async fn a_person_at_a_destination_acknowledges_once_through_the_signed_link() {
+    for db in backends().await {
+        let app = spawn_app_on(db).await;
+        let admin = app
+            .login_as("admin", vec![candour::ops::parse_grant("admin").unwrap()])
+            .await;
+        let (hook, rx) = receiver().await;
+        let mut req = create_req(example("clinical_safety"));
+        req.deliveries = deliveries(&hook)
+            .into_iter()
+            .filter(|p| p.channel == Channel::Webhook)
+            .collect();
+        let created = app.db.store.create_report(req).await.unwrap();
+        let d = Deliverer::with_public_url(
+            app.db.store.clone(),
+            None,
+            Some(SECRET.to_vec()),
+            Some(app.base.clone()),
+        )
+        .unwrap();
+        assert_eq!(d.run_once(chrono::Utc::now()).await.unwrap(), 1);
+        let body = rx.seen.lock().unwrap()[0].1.clone();
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let link = json["ack_url"].as_str().unwrap().to_string();
+        assert!(link.starts_with(&format!("{}/ack/", app.base)), "{link}");
+
+        let page = app.client.get(&link).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&created.reference.to_string()) && html.contains("<form method=\"post\">"));
+        let empty = app
+            .client
+            .post(&link)
+            .form(&[("name", " "), ("role", "CSO")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(empty.status(), 422);
+        let ok = app
+            .client
+            .post(&link)
+            .form(&[("name", "Dr Ada <b>Obi</b>"), ("role", "Supplier CSO")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 200);
+        assert!(ok.text().await.unwrap().contains("Thank you"));
+        let again = app
+            .client
+            .post(&link)
+            .form(&[("name", "Someone Else"), ("role", "Other")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            again.contains("Already acknowledged") && again.contains("Dr Ada &lt;b&gt;Obi&lt;/b&gt;"),
+            "single use, escaped: {again}"
+        );
+        let mut forged = link.clone();
+        let last = forged.pop().unwrap();
+        forged.push(if last == '0' { '1' } else { '0' });
+        assert_eq!(app.client.get(&forged).send().await.unwrap().status(), 404);
+
+        let v: serde_json::Value = app
+            .client
+            .get(app.url(&format!("/api/v1/reports/{}", created.reference)))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["responses"].as_array().unwrap().len(), 1, "{}", app.db.name());
+        assert_eq!(v["responses"][0]["method"], "link");
+        assert_eq!(
+            v["no_human_acknowledged"], false,
+            "a person at a destination has acknowledged"
+        );
+        let audit = app
+            .db
+            .store
+            .audit_for("report", &created.reference.to_string())
+            .await
+            .unwrap();
+        assert_eq!(
+            audit.iter().filter(|e| e.action == "destination.acknowledged").count(),
+            1
+        );
+        assert!(candour::ops::audit_verify(&app.db.store).await.unwrap().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn staff_record_phone_acknowledgements_and_justify_not_notifying() {
+    let app = spawn_app().await;
+    let handler = app
+        .login_as("h.rzx", vec![candour::ops::parse_grant("handler@RZX").unwrap()])
+        .await;
+    let created: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .json(&example("cyber_incident"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let reference = created["reference"].as_str().unwrap();
+    let post = |dest: &str, body: serde_json::Value| {
+        let app = &app;
+        let handler = handler.clone();
+        let url = app.url(&format!("/api/v1/reports/{reference}/destinations/{dest}/responses"));
+        async move {
+            app.client
+                .post(url)
+                .bearer_auth(handler)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let v: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/reports/{reference}")))
+        .bearer_auth(&handler)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["no_human_acknowledged"], true);
+    let r = post("nhs_csoc", serde_json::json!({"kind": "acknowledged", "name": "CSOC analyst J. Reed", "role": "CSOC incident response", "method": "phone"})).await;
+    assert_eq!(r.status(), 201);
+    let r = post(
+        "ico_dspt",
+        serde_json::json!({"kind": "not_notified", "role": "Data Protection Officer"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["path"], "note");
+    let r = post("ico_dspt", serde_json::json!({"kind": "not_notified", "role": "Data Protection Officer", "note": "No personal data involved: imaging workstations hold no patient records locally (checked with the PACS supplier)."})).await;
+    assert_eq!(r.status(), 201);
+    let r = post(
+        "mhra_yellow_card",
+        serde_json::json!({"kind": "acknowledged", "name": "X", "role": "Y", "method": "phone"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422, "not routed there");
+    let r = post(
+        "nhs_csoc",
+        serde_json::json!({"kind": "acknowledged", "name": "X", "role": "Y", "method": "pigeon"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let v: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/reports/{reference}")))
+        .bearer_auth(&handler)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = v["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["acknowledged", "not_notified"]);
+    assert_eq!(v["no_human_acknowledged"], false);
+    assert!(v["responses"][0]["recorded_by"].as_str().unwrap().contains("h.rzx"));
+}
