@@ -47,6 +47,35 @@ pub struct CreatedBody {
     pub reference: String,
     /// Internal id.
     pub id: String,
+    /// What was removed from the shared free text before it was stored (kinds and positions only).
+    pub redactions: Vec<crate::intake::RedactionNote>,
+}
+
+/// `POST /api/v1/reports/preview` response: the report as it would be stored and shared.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PreviewBody {
+    /// The report with patient identifiers replaced by placeholders.
+    pub report: ReportBody,
+    /// What was removed, field by field.
+    pub redactions: Vec<crate::intake::RedactionNote>,
+    /// Problems that would stop it being accepted (empty when it would be).
+    pub problems: Vec<candour_core::FieldError>,
+}
+
+/// `POST /api/v1/reports/preview`: show the reporter exactly what will be stored and shared, before
+/// anything is stored.
+pub async fn preview_report(State(st): State<AppState>, JsonBytes(body): JsonBytes) -> ApiResult<Json<PreviewBody>> {
+    let mut report: ReportBody = json::parse(&body)?;
+    let redactions = crate::intake::redact(&st.redactor, &mut report);
+    let problems = match report.clone().validate(&st.taxonomy, Utc::now()) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.errors,
+    };
+    Ok(Json(PreviewBody {
+        report,
+        redactions,
+        problems,
+    }))
 }
 
 /// `POST /api/v1/reports`: anyone may report; an organisation's policy can require sign-in.
@@ -78,7 +107,7 @@ pub async fn create_report(
             })
         }
     };
-    let req = crate::intake::prepare(&st, &who, report, idempotency, Utc::now()).await?;
+    let (req, redactions) = crate::intake::prepare(&st, &who, report, idempotency, Utc::now()).await?;
     let created = st.store.create_report(req).await?;
     if !created.replayed {
         st.metrics.reports_created.fetch_add(1, Ordering::Relaxed);
@@ -90,6 +119,7 @@ pub async fn create_report(
         Json(CreatedBody {
             reference,
             id: created.id.to_string(),
+            redactions,
         }),
     )
         .into_response();

@@ -45,6 +45,8 @@ pub struct AppState {
     pub taxonomy: Arc<Taxonomy>,
     /// Routing tables in force for new reports.
     pub routing: Arc<candour_core::routing::Tables>,
+    /// Removes patient identifiers from shared free text at intake.
+    pub redactor: Arc<candour_redact::Redactor>,
     /// Settings.
     pub config: Arc<WebConfig>,
     /// Counters for `/metrics`.
@@ -66,6 +68,7 @@ impl AppState {
         Ok(Self {
             store,
             routing: Arc::new(routing),
+            redactor: Arc::new(candour_redact::Redactor::new()),
             taxonomy: Arc::new(taxonomy),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
@@ -80,6 +83,7 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
     let api = Router::new()
         .route("/reports", post(api::create_report).get(api::list_reports))
+        .route("/reports/preview", post(api::preview_report))
         .route("/reports/{reference}", get(api::get_report).put(api::update_report))
         .route("/reports/{reference}/transitions", post(api::transition))
         .route("/reports/{reference}/revisions", get(api::revisions))

@@ -62,7 +62,8 @@ pub fn value() -> Value {
     }
     add!(
         ReportBody => "ReportBody",
-        CreatedBody => "CreatedBody",
+                CreatedBody => "CreatedBody",
+        crate::api::PreviewBody => "PreviewBody",
         ReportView => "ReportView",
         ReportPage => "ReportPage",
         TransitionBody => "TransitionBody",
@@ -138,6 +139,14 @@ pub fn value() -> Value {
                         query("limit", json!({"type": "integer", "minimum": 1, "maximum": 500}), "Page size")
                     ],
                     "responses": merge(ok("200", "A page of reports", "ReportPage"), problem_responses(&["400", "401", "403", "422"]))
+                }
+            },
+                        "/reports/preview": {
+                "post": {
+                    "operationId": "previewReport",
+                    "summary": "The report as it would be stored and shared (patient identifiers removed), with any problems; stores nothing",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportBody"}}}},
+                    "responses": merge(ok("200", "Preview", "PreviewBody"), problem_responses(&["400", "413", "415", "422"]))
                 }
             },
             "/reports/{reference}": {

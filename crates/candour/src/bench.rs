@@ -129,7 +129,7 @@ pub async fn intake(opts: IntakeOptions) -> Result<IntakeResult, CliError> {
             while Instant::now() < deadline {
                 let started = Instant::now();
                 let r = match candour_web::intake::prepare(&st, &who, body.clone(), None, Utc::now()).await {
-                    Ok(req) => st.store.create_report(req).await.is_ok(),
+                    Ok((req, _)) => st.store.create_report(req).await.is_ok(),
                     Err(_) => false,
                 };
                 lat.push(started.elapsed().as_micros() as u64);

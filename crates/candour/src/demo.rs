@@ -309,9 +309,10 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
         let at = now - Duration::minutes(((count - i) as i64) * 7 * 60 / 2) - Duration::minutes(rng.gen_range(0..60));
         let kind = *pick(&mut rng, &weights);
         let v: ReportBody = serde_json::from_value(body(&mut rng, kind, at))?;
-        let req = candour_web::intake::prepare(&intake, &candour_core::identity::Principal::Anonymous, v, None, at)
-            .await
-            .map_err(|e| CliError::Message(e.to_string()))?;
+        let (req, _) =
+            candour_web::intake::prepare(&intake, &candour_core::identity::Principal::Anonymous, v, None, at)
+                .await
+                .map_err(|e| CliError::Message(e.to_string()))?;
         let created = store.create_report(req).await?;
         let mut when = at;
         for (rev, action) in steps(&mut rng).into_iter().enumerate() {

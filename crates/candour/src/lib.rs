@@ -5,5 +5,6 @@ pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod ops;
+pub mod redact;
 
 pub use ops::CliError;

@@ -71,6 +71,11 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 document.
     Openapi,
+    /// Remove patient-identifiable data.
+    Redact {
+        #[command(subcommand)]
+        command: RedactCommand,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -90,6 +95,21 @@ enum ReportCommand {
     Show {
         /// Reference, e.g. CS-2026-000123.
         reference: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RedactCommand {
+    /// Redact text: a FILE (prints the redacted text), or with `--format jsonl` lines of
+    /// `{"id": …, "text": …}` on standard input, answered by lines of
+    /// `{"id": …, "redacted": …, "spans": [{"start": …, "end": …, "type": …}]}` (offsets in Unicode scalar
+    /// values of the original text).
+    Text {
+        /// A text file (omit with --format jsonl).
+        file: Option<PathBuf>,
+        /// `plain` (default) or `jsonl`.
+        #[arg(long, default_value = "plain")]
+        format: String,
     },
 }
 
@@ -300,6 +320,11 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&candour_web::openapi::value())?);
+        }
+        Command::Redact {
+            command: RedactCommand::Text { file, format },
+        } => {
+            return candour::redact::text(file.as_deref(), &format);
         }
         Command::Bench {
             command: BenchCommand::Outbox { messages, runs },

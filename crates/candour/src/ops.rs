@@ -196,7 +196,7 @@ pub async fn submit_file(store: &DynStore, path: &Path) -> Result<candour_store:
     let t = Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
     let st = candour_web::AppState::new(store.clone(), t, candour_web::WebConfig::default())
         .map_err(|e| CliError::Message(e.to_string()))?;
-    let req = candour_web::intake::prepare(&st, &cli_principal(), body, None, Utc::now())
+    let (req, _) = candour_web::intake::prepare(&st, &cli_principal(), body, None, Utc::now())
         .await
         .map_err(|e| match e {
             candour_web::error::ApiError::Invalid(v) => CliError::Invalid(v),

@@ -772,3 +772,82 @@ async fn every_report_is_routed_at_receipt_and_the_reasons_and_clocks_are_shown(
 fn admin_can() -> candour_core::identity::Can<candour_core::identity::ManageOrganisations> {
     admin().can().unwrap()
 }
+
+#[tokio::test]
+async fn patient_identifiers_are_removed_before_anything_is_stored_or_shared() {
+    for app in apps().await {
+        let admin = app.login_as("admin", grant("admin")).await;
+        let mut body = example("clinical_safety");
+        body["title"] = json!("Wrong allergy shown for Mrs Siobhan O'Connor");
+        body["narrative"] = json!("Patient Siobhan O'Connor (NHS 943 476 5919, DOB 03/04/1951, lives at 12 Mill Lane, LS6 2AB) was shown another patient's allergies after the 24.3.1 upgrade. O'Connor was given 500 mg amoxicillin at 14:30 on Ward 12, bed 4.");
+        body["immediate_actions"] = json!("Called her son on 07700 900123.");
+        // The preview shows exactly what would be stored, and stores nothing.
+        let p: Value = post(&app, "/api/v1/reports/preview", None, &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(p["problems"], json!([]));
+        let preview = p["report"]["narrative"].as_str().unwrap().to_string();
+        assert_eq!(count(&app, &admin).await, 0);
+
+        let r = post(&app, "/api/v1/reports", None, &body).await;
+        assert_eq!(r.status(), 201);
+        let created: Value = r.json().await.unwrap();
+        let fields: Vec<&str> = created["redactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["title", "narrative", "immediate_actions"], "{}", app.db.name());
+        let v: Value = get(
+            &app,
+            &format!("/api/v1/reports/{}", created["reference"].as_str().unwrap()),
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let stored = serde_json::to_string(&v["report"]).unwrap();
+        for leaked in [
+            "Siobhan",
+            "O'Connor",
+            "O\\u0027Connor",
+            "943 476 5919",
+            "03/04/1951",
+            "Mill Lane",
+            "LS6 2AB",
+            "07700 900123",
+        ] {
+            assert!(
+                !stored.contains(leaked),
+                "{leaked} reached storage on {}: {stored}",
+                app.db.name()
+            );
+        }
+        let narrative = v["report"]["narrative"].as_str().unwrap();
+        assert_eq!(narrative, preview, "what was previewed is what was stored");
+        for kept in ["24.3.1", "500 mg amoxicillin", "14:30", "Ward 12", "bed 4"] {
+            assert!(
+                narrative.contains(kept),
+                "clinical content {kept:?} was damaged: {narrative}"
+            );
+        }
+        assert!(narrative.contains("[NHS NUMBER]") && narrative.contains("[NAME]"));
+        // The reporter's own identity is not a shared field: it is kept (and protected by role).
+        assert_eq!(v["report"]["reporter"]["name"], "Alex Morgan");
+        // Revisions hold only the redacted text too.
+        let revs: Value = get(
+            &app,
+            &format!("/api/v1/reports/{}/revisions", created["reference"].as_str().unwrap()),
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert!(!serde_json::to_string(&revs).unwrap().contains("943 476 5919"));
+    }
+}

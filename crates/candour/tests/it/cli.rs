@@ -252,3 +252,57 @@ async fn serve_with_no_configuration_creates_its_database_and_answers() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Candour is running at http://{addr}/")));
     assert!(dir.0.join("candour-data/candour.db").exists());
 }
+
+#[test]
+fn redact_text_jsonl_contract_over_stdin_and_stdout() {
+    let input = "{\"id\": \"d1\", \"text\": \"Mr John SMITH, NHS 943 476 5919, phone 0113 496 0123\"}\n{\"id\": 2, \"text\": \"Give 5 mg at 08:00\"}\n";
+    let o = candour(
+        "sqlite:///nonexistent/never-opened.db",
+        &["redact", "text", "--format", "jsonl"],
+        Some(input),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "d1");
+    let red = lines[0]["redacted"].as_str().unwrap();
+    assert!(
+        !red.contains("SMITH") && !red.contains("5919") && !red.contains("0113"),
+        "{red}"
+    );
+    let types: Vec<&str> = lines[0]["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["type"].as_str().unwrap())
+        .collect();
+    for t in ["NAME", "NHS_NUMBER", "PHONE"] {
+        assert!(types.contains(&t), "{types:?}");
+    }
+    assert_eq!(lines[1]["redacted"], "Give 5 mg at 08:00");
+    let o = candour(
+        "sqlite:///nonexistent/x.db",
+        &["redact", "text", "--format", "jsonl"],
+        Some("{\"id\": 1}\n"),
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("line 1: field text"),
+        "{}",
+        text(&o)
+    );
+    let dir = TempDir::new();
+    let f = dir.0.join("note.txt");
+    std::fs::write(&f, "Seen by Dr Priya Raman. DOB 12/05/1948.").unwrap();
+    let o = candour(
+        "sqlite:///nonexistent/x.db",
+        &["redact", "text", f.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("Raman") && !out.contains("1948"), "{out}");
+}
