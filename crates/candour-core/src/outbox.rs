@@ -103,17 +103,34 @@ fn line(s: &mut String, label: &str, value: impl std::fmt::Display) {
     let _ = writeln!(s, "{label}: {value}");
 }
 
-/// Render the message for one planned delivery.
-pub fn render(r: &ReportRecord, p: &Planned, t: &Taxonomy) -> Message {
+/// The subject line for a report's messages.
+pub fn subject(r: &ReportRecord, t: &Taxonomy) -> String {
     let b = r.report.body();
-    let urgency = t.label("urgency", &b.urgency);
-    let subject = format!(
+    format!(
         "[Candour] {} {}: {} ({})",
         r.reference,
         r.reference.kind().label(),
         b.title,
-        urgency
-    );
+        t.label("urgency", &b.urgency)
+    )
+}
+
+/// The outbox entry for a planned delivery: everything but the body, which the delivery worker renders
+/// from the stored report when it sends (so the outbox stays small, and a retry carries the latest content).
+pub fn queued(r: &ReportRecord, p: &Planned, t: &Taxonomy) -> Message {
+    Message {
+        id: message_id(r.id, &p.destination, p.channel),
+        destination: p.destination.clone(),
+        channel: p.channel,
+        address: p.address.clone(),
+        subject: subject(r, t),
+        body: String::new(),
+    }
+}
+
+/// Render the message for one planned delivery.
+pub fn render(r: &ReportRecord, p: &Planned, t: &Taxonomy) -> Message {
+    let subject = subject(r, t);
     let body = match p.channel {
         Channel::Email => email_text(r, p, t),
         Channel::Webhook => webhook_json(r, p).to_string(),

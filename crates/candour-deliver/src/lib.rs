@@ -99,6 +99,9 @@ fn html_escape(s: &str) -> String {
 /// Sends outbox messages.
 pub struct Deliverer {
     store: DynStore,
+    taxonomy: candour_core::Taxonomy,
+    tables: candour_core::routing::Tables,
+    reader: candour_core::identity::Can<candour_core::identity::ViewReports>,
     public_url: Option<String>,
     smtp: Option<(SmtpConfig, AsyncSmtpTransport<Tokio1Executor>)>,
     webhook_secret: Option<Vec<u8>>,
@@ -136,8 +139,26 @@ impl Deliverer {
             .build()
             .map_err(|e| DeliveryError::Config(e.to_string()))?;
         let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
+        let taxonomy = candour_core::Taxonomy::embedded().map_err(|e| DeliveryError::Config(e.to_string()))?;
+        let tables =
+            candour_core::routing::Tables::embedded(&taxonomy).map_err(|e| DeliveryError::Config(e.to_string()))?;
+        // The worker reads every report it sends: it acts as a national reader, never as a person.
+        let system = candour_core::identity::Principal::Known {
+            id: "system:delivery".into(),
+            name: "Candour delivery worker".into(),
+            grants: vec![candour_core::identity::Grant {
+                role: candour_core::identity::Role::Auditor,
+                org: None,
+            }],
+        };
+        let reader = system
+            .can()
+            .ok_or_else(|| DeliveryError::Config("the delivery worker cannot read reports".into()))?;
         Ok(Self {
             store,
+            taxonomy,
+            tables,
+            reader,
             public_url,
             smtp,
             webhook_secret,
@@ -215,12 +236,48 @@ impl Deliverer {
         let n = batch.len();
         // Send the batch concurrently; the outcomes then reach the store together and share one commit.
         let key = self.store.app_secret("ack_links").await?;
-        let batch: Vec<OutboxMessage> = batch.into_iter().map(|m| self.with_ack_link(m, &key, now)).collect();
+        let mut ready = Vec::with_capacity(batch.len());
+        for m in batch {
+            ready.push(self.with_ack_link(self.rendered(m).await?, &key, now));
+        }
+        let batch = ready;
         let results = futures_util::future::join_all(batch.iter().map(|m| self.deliver(m, now))).await;
         for r in results {
             r?;
         }
         Ok(n)
+    }
+
+    /// Render the body from the report as it stands now (an empty body means the report is gone, which
+    /// fails the delivery visibly rather than sending nothing).
+    async fn rendered(&self, mut m: OutboxMessage) -> Result<OutboxMessage, DeliveryError> {
+        let Ok(reference) = m.reference.parse() else {
+            return Ok(m);
+        };
+        let Some(rec) = self.store.get_report(&self.reader, &reference).await? else {
+            return Ok(m);
+        };
+        let channel = if m.channel == "webhook" {
+            candour_core::outbox::Channel::Webhook
+        } else {
+            candour_core::outbox::Channel::Email
+        };
+        let name = self
+            .tables
+            .directory
+            .get(&m.destination)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| m.destination.clone());
+        let planned = candour_core::outbox::Planned {
+            destination: m.destination.clone(),
+            name,
+            channel,
+            address: m.address.clone(),
+        };
+        let msg = candour_core::outbox::render(&rec, &planned, &self.taxonomy);
+        m.subject = msg.subject;
+        m.body = msg.body;
+        Ok(m)
     }
 
     /// Put a fresh acknowledgement link (or, with no public address, plain directions) into the message.
@@ -236,10 +293,19 @@ impl Deliverer {
 
     async fn deliver(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<(), DeliveryError> {
         {
-            let result = match m.channel.as_str() {
-                "email" => self.send_email(m).await,
-                "webhook" => self.send_webhook(m, now).await,
-                other => Err(format!("unknown channel {other}")),
+            let result = if m.body.is_empty() {
+                Err(format!(
+                    "report {} could not be read to render the message",
+                    m.reference
+                ))
+            } else {
+                Ok(())
+            };
+            let result = match (result, m.channel.as_str()) {
+                (Err(e), _) => Err(e),
+                (Ok(()), "email") => self.send_email(m).await,
+                (Ok(()), "webhook") => self.send_webhook(m, now).await,
+                (Ok(()), other) => Err(format!("unknown channel {other}")),
             };
             let outcome = match result {
                 Ok(()) => DeliveryOutcome::Sent,

@@ -232,16 +232,26 @@ impl Redactor {
     /// Redacts several free-text fields of one report. A name found in any field is
     /// also redacted wherever it occurs in every other field.
     pub fn redact_all(&self, texts: &[&str]) -> Vec<Redacted> {
-        let mut names = HashSet::new();
-        for t in texts {
-            let (_, found) = self.detect(t, &HashSet::new());
-            names.extend(found);
-        }
+        let first: Vec<(Vec<RawSpan>, HashSet<String>)> =
+            texts.iter().map(|t| self.detect(t, &HashSet::new())).collect();
+        let names: HashSet<&String> = first.iter().flat_map(|(_, found)| found).collect();
         texts
             .iter()
-            .map(|t| {
-                let (raw, _) = self.detect(t, &names);
-                apply(t, &raw)
+            .zip(&first)
+            .map(|(t, (raw, found))| {
+                // Detect again, with the other fields' names, only where one of them can occur: keys are
+                // normalised character by character, so a key absent from the normalised text cannot
+                // occur in it as a word. (A false "present" merely costs the second pass.)
+                let mut norm = String::new();
+                lexicon::normalise_into(t, &mut norm);
+                let propagate = names.iter().any(|n| !found.contains(*n) && norm.contains(n.as_str()));
+                if propagate {
+                    let all: HashSet<String> = names.iter().map(|n| (*n).clone()).collect();
+                    let (raw, _) = self.detect(t, &all);
+                    apply(t, &raw)
+                } else {
+                    apply(t, raw)
+                }
             })
             .collect()
     }

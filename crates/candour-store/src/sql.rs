@@ -167,7 +167,7 @@ macro_rules! candour_sql {
                 let entry = head.append(ev, req.now);
                 out[i] = Some(Ok(Created { id: record.id, reference: record.reference.clone(), replayed: false }));
                 for p in &req.deliveries {
-                    messages.push((record.id, record.reference.to_string(), candour_core::outbox::render(&record, p, t)));
+                    messages.push((record.id, record.reference.to_string(), candour_core::outbox::queued(&record, p, t)));
                 }
                 records.push((record, req.actor, req.idempotency, entry));
             }
