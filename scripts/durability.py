@@ -61,7 +61,7 @@ class Intake:
             while not self.stop.is_set() and not self.abort.is_set():
                 n += 1
                 key = str(uuid.uuid4())
-                tag = f"c{idx}n{n}-{key[:8]}"
+                tag = h.letters(f"c{idx}n{n}-{key[:8]}")
                 body = self.bodies.build(tag)
                 with self.lock:
                     self.started[key] = body

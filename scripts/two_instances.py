@@ -88,7 +88,7 @@ def phase_a(servers: list, tokens: list, bodies: h.BodyFactory) -> dict:
                 if errors.any.is_set():
                     return
                 inst = (t + i) % 2  # each thread alternates; neighbouring threads start on different ones
-                tag = f"t{t}i{i}"
+                tag = h.letters(f"t{t}i{i}")
                 try:
                     r = h.request("POST", servers[inst].base + "/api/v1/reports", bodies.build(tag),
                                   {"Idempotency-Key": str(uuid.uuid4())}, timeout=REQUEST_TIMEOUT_S)
