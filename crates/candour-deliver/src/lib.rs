@@ -13,6 +13,9 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sha2::Sha256;
 use std::time::Duration;
 
+/// Most messages in flight at once.
+pub const SEND_CONCURRENCY: usize = 16;
+
 /// How long a claimed message is reserved for one sender before it becomes due again.
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
@@ -232,16 +235,33 @@ impl Deliverer {
         if channels.is_empty() {
             return Ok(0);
         }
+        // Everything that can fail for the whole batch happens before claiming, so a failure never leaves
+        // a batch leased and idle.
+        let key = self.store.app_secret("ack_links").await?;
         let batch = self.store.claim_outbox(now, 256, LEASE, &channels).await?;
         let n = batch.len();
-        // Send the batch concurrently; the outcomes then reach the store together and share one commit.
-        let key = self.store.app_secret("ack_links").await?;
-        let mut ready = Vec::with_capacity(batch.len());
+        let mut ready = Vec::with_capacity(n);
         for m in batch {
-            ready.push(self.with_ack_link(self.rendered(m).await?, &key, now));
+            // A report that cannot be read leaves the body empty, which fails that message alone.
+            let m = match self.rendered(m.clone()).await {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(message = %m.id, error = %e, "cannot render message");
+                    m
+                }
+            };
+            ready.push(self.with_ack_link(m, &key, now));
         }
-        let batch = ready;
-        let results = futures_util::future::join_all(batch.iter().map(|m| self.deliver(m, now))).await;
+        // Send concurrently, but at most SEND_CONCURRENCY at once (mail relays limit connections per
+        // client); the outcomes reach the store together and share commits.
+        use futures_util::StreamExt;
+        // (The futures are collected first: a lazy `map` inside the stream trips the compiler's
+        // higher-ranked `Send` check when the worker is spawned.)
+        let sends: Vec<_> = ready.iter().map(|m| self.deliver(m, now)).collect();
+        let results: Vec<Result<(), DeliveryError>> = futures_util::stream::iter(sends)
+            .buffer_unordered(SEND_CONCURRENCY)
+            .collect()
+            .await;
         for r in results {
             r?;
         }

@@ -632,15 +632,14 @@ macro_rules! candour_sql {
 
         /// A named key, created (256 random bits) the first time it is asked for.
         pub(crate) async fn app_secret(c: &mut Conn, name: &str) -> Result<Vec<u8>, StoreError> {
-            let row = sqlx::query("SELECT value FROM app_secrets WHERE name = $1").bind(name).fetch_optional(&mut *c).await?;
-            let value: String = match row {
-                Some(r) => r.try_get("value")?,
-                None => {
-                    let v = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
-                    sqlx::query("INSERT INTO app_secrets (name, value) VALUES ($1, $2)").bind(name).bind(&v).execute(&mut *c).await?;
-                    v
-                }
-            };
+            // Insert-if-absent, then read: two instances asking at once both end up with the winner's key.
+            let candidate = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+            sqlx::query("INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(name)
+                .bind(&candidate)
+                .execute(&mut *c)
+                .await?;
+            let value: String = sqlx::query("SELECT value FROM app_secrets WHERE name = $1").bind(name).fetch_one(&mut *c).await?.try_get("value")?;
             Ok(value.into_bytes())
         }
 
