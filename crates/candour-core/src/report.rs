@@ -80,6 +80,15 @@ pub struct Reporter {
     pub data_sharing_opt_out: bool,
 }
 
+impl Reporter {
+    /// Remove what identifies the reporter (for readers who may not see a confidential identity).
+    pub fn withhold_identity(&mut self) {
+        self.name = None;
+        self.email = None;
+        self.phone = None;
+    }
+}
+
 /// A person to contact about a cyber incident.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

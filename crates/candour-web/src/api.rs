@@ -236,9 +236,7 @@ pub fn view(r: &ReportRecord, may_see_identity: bool) -> ReportView {
     let mut report = r.report.body().clone();
     let withheld = report.confidential && !may_see_identity;
     if withheld {
-        report.reporter.name = None;
-        report.reporter.email = None;
-        report.reporter.phone = None;
+        report.reporter.withhold_identity();
     }
     ReportView {
         id: r.id.to_string(),
@@ -274,10 +272,15 @@ async fn load(st: &AppState, who: &Principal, reference: &str) -> ApiResult<(Can
     Ok((can, rec))
 }
 
+/// May `who` see this report's (confidential) reporter identity? Only its organisation's CSO or an admin.
+fn may_see_identity(who: &Principal, rec: &ReportRecord) -> bool {
+    rec.report.body().confidential && who.can_for::<ViewConfidentialIdentity>(rec.report.ods()).is_some()
+}
+
 /// Show a record to `who`; a confidential identity is shown only to CSO/admin of its organisation,
 /// and that read is audited before the response leaves.
 async fn show(st: &AppState, who: &Principal, rec: &ReportRecord) -> ApiResult<ReportView> {
-    let may = rec.report.body().confidential && who.can_for::<ViewConfidentialIdentity>(rec.report.ods()).is_some();
+    let may = may_see_identity(who, rec);
     if may {
         st.store
             .record_event(AuditEvent {
@@ -488,16 +491,14 @@ pub async fn revisions(
     Path(reference): Path<String>,
 ) -> ApiResult<Json<Vec<candour_core::record::Revision>>> {
     let (_, rec) = load(&st, &who, &reference).await?;
-    let may = rec.report.body().confidential && who.can_for::<ViewConfidentialIdentity>(rec.report.ods()).is_some();
+    let may = may_see_identity(&who, &rec);
     let mut revs = st.store.revisions(rec.id).await?;
     if rec.report.body().confidential {
         if may {
             show(&st, &who, &rec).await?;
         } else {
             for r in &mut revs {
-                r.body.reporter.name = None;
-                r.body.reporter.email = None;
-                r.body.reporter.phone = None;
+                r.body.reporter.withhold_identity();
             }
         }
     }
