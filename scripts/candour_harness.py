@@ -389,6 +389,94 @@ class BodyFactory:
         return title[len(p):].split(" ", 1)[0]
 
 
+# Request limits shared by the crash scripts.
+KEY_GIVE_UP_S = 60  # one submission may take this long (across restarts) before we call it stuck
+REQUEST_TIMEOUT_S = 15
+
+
+class Submitter:
+    """Submits report bodies from client threads, each under its own Idempotency-Key, retrying the *same key
+    and body* after any connection error, timeout or 5xx until it gets a 201. The server must store each
+    exactly once. Subclasses decide which submissions to make and when."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.lock = threading.Lock()
+        self.abort = threading.Event()  # a fatal error: stop at once
+        self.errors: list[str] = []
+        self.acked: dict[str, str] = {}  # key -> reference from its 201
+        self.attempts = 0
+        self.retried_keys = 0
+        self.acked_by_replay = 0  # the first attempt committed but its answer was lost in a kill
+        self.conn_errors = 0  # refused / reset / timed out
+        self.server_errors: dict[int, int] = {}  # 5xx status -> count (retried, but worth reporting)
+        self.latencies: list[float] = []  # seconds from first attempt to 201
+
+    def fail(self, msg: str) -> None:
+        with self.lock:
+            self.errors.append(msg)
+        self.abort.set()
+
+
+    def raise_if_failed(self) -> None:
+        with self.lock:
+            if self.errors:
+                more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+                raise CheckFailed(self.errors[0] + more)
+
+    def submit_until_acked(self, key: str, body: bytes) -> None:
+        t0 = time.monotonic()
+        attempt = 0
+        last_problem = ""
+        while not self.abort.is_set():
+            if time.monotonic() - t0 > KEY_GIVE_UP_S:
+                self.fail(f"key {key} not acknowledged after {KEY_GIVE_UP_S}s of retries (last: {last_problem})")
+                return
+            attempt += 1
+            with self.lock:
+                self.attempts += 1
+                if attempt == 2:
+                    self.retried_keys += 1
+            try:
+                r = request("POST", self.base + "/api/v1/reports", body, {"Idempotency-Key": key},
+                              timeout=REQUEST_TIMEOUT_S)
+            except TRANSIENT as e:
+                # Refused (restarting), reset (killed mid-request) or timed out: outcome unknown, so
+                # retry the same key and body; the server must not store it twice.
+                last_problem = f"{type(e).__name__}: {e}"
+                with self.lock:
+                    self.conn_errors += 1
+                time.sleep(min(0.5, 0.03 * attempt))
+                continue
+            if r.status >= 500:
+                last_problem = f"HTTP {r.status}: {r.text()}"
+                with self.lock:
+                    self.server_errors[r.status] = self.server_errors.get(r.status, 0) + 1
+                time.sleep(min(0.5, 0.03 * attempt))
+                continue
+            if r.status != 201:
+                self.fail(f"POST with key {key} (attempt {attempt}) returned {r.status}: {r.text()}")
+                return
+            try:
+                ref = r.json()["reference"]
+            except Exception:
+                self.fail(f"201 for key {key} without a JSON reference: {r.text()}")
+                return
+            replayed = (r.headers.get("idempotent-replayed") or "").lower() == "true"
+            if attempt == 1 and replayed:
+                self.fail(f"first ever use of key {key} was answered as a replay ({ref})")
+                return
+            if not REFERENCE_RE.match(ref):
+                self.fail(f"key {key}: malformed reference {ref!r}")
+                return
+            with self.lock:
+                self.acked[key] = ref
+                if replayed:
+                    self.acked_by_replay += 1
+                self.latencies.append(time.monotonic() - t0)
+            return
+
+
 def letters(s: str) -> str:
     """Spell digits as letters. Tags and markers travel in report titles, and Candour redacts anything that
     looks like a patient identifier before storing it: a random digit run can pass the NHS-number Modulus 11

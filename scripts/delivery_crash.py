@@ -46,8 +46,8 @@ import uuid
 
 import candour_harness as h
 
-REQUEST_TIMEOUT_S = 15
-KEY_GIVE_UP_S = 60  # one submission may take this long (across restarts) before we call it stuck
+REQUEST_TIMEOUT_S = h.REQUEST_TIMEOUT_S
+KEY_GIVE_UP_S = h.KEY_GIVE_UP_S
 DRAIN_LIMIT_S = 150  # after the last kill: a 60 s lease, a 1 s poll, and plenty of slack
 CLIENTS = 4
 # Where the routing of docs/examples/clinical_safety.json (RZX, CareFlow EPR) sends email.
@@ -137,29 +137,21 @@ def start_mail_server(receiver: Receiver):
 # --------------------------------------------------------------------------------------------------
 
 
-class Intake:
+class Intake(h.Submitter):
     """Client threads that submit whatever submissions the kill loop releases, each retried under its
     own key until it gets a 201 (the server de-duplicates)."""
 
     def __init__(self, base: str, bodies: h.BodyFactory, total: int, clients: int):
-        self.base = base
+        super().__init__(base)
         self.bodies = bodies
-        self.lock = threading.Lock()
         self.jobs: queue.Queue = queue.Queue()
         self.no_more = threading.Event()  # every submission has been released
-        self.abort = threading.Event()
-        self.errors: list[str] = []
         self.subs = []  # (key, tag, body)
         for i in range(total):
             key = str(uuid.uuid4())
             tag = h.letters(f"s{i}-{key[:8]}")
             self.subs.append((key, tag, bodies.build(tag)))
         self.released = 0
-        self.acked: dict[str, str] = {}  # key -> reference
-        self.attempts = 0
-        self.retried_keys = 0
-        self.conn_errors = 0
-        self.server_errors: dict[int, int] = {}
         self.threads = [threading.Thread(target=self._client, name=f"client-{i}", daemon=True)
                         for i in range(clients)]
         for t in self.threads:
@@ -172,17 +164,6 @@ class Intake:
         if self.released == len(self.subs):
             self.no_more.set()
 
-    def fail(self, msg: str) -> None:
-        with self.lock:
-            self.errors.append(msg)
-        self.abort.set()
-
-    def raise_if_failed(self) -> None:
-        with self.lock:
-            if self.errors:
-                more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
-                raise h.CheckFailed(self.errors[0] + more)
-
     def _client(self) -> None:
         try:
             while not self.abort.is_set():
@@ -192,52 +173,10 @@ class Intake:
                     if self.no_more.is_set():
                         return
                     continue
-                self._submit_until_acked(key, body)
+                self.submit_until_acked(key, body)
         except Exception as e:  # a harness bug must fail the run, not silently end a thread
             self.fail(f"{threading.current_thread().name} crashed: {e!r}")
 
-    def _submit_until_acked(self, key: str, body: bytes) -> None:
-        t0 = time.monotonic()
-        attempt = 0
-        last_problem = ""
-        while not self.abort.is_set():
-            if time.monotonic() - t0 > KEY_GIVE_UP_S:
-                self.fail(f"key {key} not acknowledged after {KEY_GIVE_UP_S}s of retries (last: {last_problem})")
-                return
-            attempt += 1
-            with self.lock:
-                self.attempts += 1
-                if attempt == 2:
-                    self.retried_keys += 1
-            try:
-                r = h.request("POST", self.base + "/api/v1/reports", body, {"Idempotency-Key": key},
-                              timeout=REQUEST_TIMEOUT_S)
-            except h.TRANSIENT as e:  # refused (restarting), reset (killed) or timed out: retry
-                last_problem = f"{type(e).__name__}: {e}"
-                with self.lock:
-                    self.conn_errors += 1
-                time.sleep(min(0.5, 0.03 * attempt))
-                continue
-            if r.status >= 500:
-                last_problem = f"HTTP {r.status}: {r.text()}"
-                with self.lock:
-                    self.server_errors[r.status] = self.server_errors.get(r.status, 0) + 1
-                time.sleep(min(0.5, 0.03 * attempt))
-                continue
-            if r.status != 201:
-                self.fail(f"POST with key {key} (attempt {attempt}) returned {r.status}: {r.text()}")
-                return
-            try:
-                ref = r.json()["reference"]
-            except Exception:
-                self.fail(f"201 for key {key} without a JSON reference: {r.text()}")
-                return
-            if not h.REFERENCE_RE.match(ref):
-                self.fail(f"key {key}: malformed reference {ref!r}")
-                return
-            with self.lock:
-                self.acked[key] = ref
-            return
 
 
 # --------------------------------------------------------------------------------------------------

@@ -23,37 +23,22 @@ import uuid
 
 import candour_harness as h
 
-KEY_GIVE_UP_S = 60  # one submission may take this long (across restarts) before we call it stuck
-REQUEST_TIMEOUT_S = 15
+KEY_GIVE_UP_S = h.KEY_GIVE_UP_S
+REQUEST_TIMEOUT_S = h.REQUEST_TIMEOUT_S
 REPLAY_SAMPLE = 200
 
 
-class Intake:
+class Intake(h.Submitter):
     """Shared state of the client threads."""
 
     def __init__(self, base: str, bodies: h.BodyFactory, clients: int):
-        self.base = base
+        super().__init__(base)
         self.bodies = bodies
-        self.lock = threading.Lock()
         self.stop = threading.Event()  # no new submissions; finish the one in hand
-        self.abort = threading.Event()  # a fatal error: stop at once
-        self.errors: list[str] = []
         self.started: dict[str, bytes] = {}  # key -> body, for every key ever sent
-        self.acked: dict[str, str] = {}  # key -> reference from its 201
         self.tag_of_key: dict[str, str] = {}
-        self.attempts = 0
-        self.retried_keys = 0
-        self.acked_by_replay = 0  # the first attempt committed but its answer was lost in a kill
-        self.conn_errors = 0  # refused / reset / timed out
-        self.server_errors: dict[int, int] = {}  # 5xx status -> count (retried, but worth reporting)
-        self.latencies: list[float] = []  # seconds from first attempt to 201
         self.threads = [threading.Thread(target=self._client, args=(i,), name=f"client-{i}", daemon=True)
                         for i in range(clients)]
-
-    def fail(self, msg: str) -> None:
-        with self.lock:
-            self.errors.append(msg)
-        self.abort.set()
 
     def _client(self, idx: int) -> None:
         n = 0
@@ -66,67 +51,10 @@ class Intake:
                 with self.lock:
                     self.started[key] = body
                     self.tag_of_key[key] = tag
-                self._submit_until_acked(key, body)
+                self.submit_until_acked(key, body)
         except Exception as e:  # a harness bug must fail the run, not silently end a thread
             self.fail(f"client {idx} crashed: {e!r}")
 
-    def _submit_until_acked(self, key: str, body: bytes) -> None:
-        t0 = time.monotonic()
-        attempt = 0
-        last_problem = ""
-        while not self.abort.is_set():
-            if time.monotonic() - t0 > KEY_GIVE_UP_S:
-                self.fail(f"key {key} not acknowledged after {KEY_GIVE_UP_S}s of retries (last: {last_problem})")
-                return
-            attempt += 1
-            with self.lock:
-                self.attempts += 1
-                if attempt == 2:
-                    self.retried_keys += 1
-            try:
-                r = h.request("POST", self.base + "/api/v1/reports", body, {"Idempotency-Key": key},
-                              timeout=REQUEST_TIMEOUT_S)
-            except h.TRANSIENT as e:
-                # Refused (restarting), reset (killed mid-request) or timed out: outcome unknown, so
-                # retry the same key and body; the server must not store it twice.
-                last_problem = f"{type(e).__name__}: {e}"
-                with self.lock:
-                    self.conn_errors += 1
-                time.sleep(min(0.5, 0.03 * attempt))
-                continue
-            if r.status >= 500:
-                last_problem = f"HTTP {r.status}: {r.text()}"
-                with self.lock:
-                    self.server_errors[r.status] = self.server_errors.get(r.status, 0) + 1
-                time.sleep(min(0.5, 0.03 * attempt))
-                continue
-            if r.status != 201:
-                self.fail(f"POST with key {key} (attempt {attempt}) returned {r.status}: {r.text()}")
-                return
-            try:
-                ref = r.json()["reference"]
-            except Exception:
-                self.fail(f"201 for key {key} without a JSON reference: {r.text()}")
-                return
-            replayed = (r.headers.get("idempotent-replayed") or "").lower() == "true"
-            if attempt == 1 and replayed:
-                self.fail(f"first ever use of key {key} was answered as a replay ({ref})")
-                return
-            if not h.REFERENCE_RE.match(ref):
-                self.fail(f"key {key}: malformed reference {ref!r}")
-                return
-            with self.lock:
-                self.acked[key] = ref
-                if replayed:
-                    self.acked_by_replay += 1
-                self.latencies.append(time.monotonic() - t0)
-            return
-
-    def raise_if_failed(self) -> None:
-        with self.lock:
-            if self.errors:
-                more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
-                raise h.CheckFailed(self.errors[0] + more)
 
 
 def parallel(fn, items, workers: int = 8) -> None:
