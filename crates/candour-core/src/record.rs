@@ -192,8 +192,32 @@ impl ReportRecord {
         }
     }
 
-    /// A JSON view of everything about the record, for audit digests.
+    /// SHA-256 (hex) of everything about the record, for audit digests: a domain tag, then the record's
+    /// JSON written straight into the hash (no intermediate tree or string). The field order of
+    /// [`DigestView`] and of the types it holds is part of the digest; `digest_is_pinned` fails if
+    /// it changes, because every stored digest would then stop matching.
     pub fn digest(&self) -> String {
+        use sha2::Digest as _;
+        let mut h = HashWriter(sha2::Sha256::new());
+        h.0.update(b"candour-record-v2\n");
+        let view = DigestView {
+            id: &self.id,
+            reference: &self.reference,
+            revision: self.revision,
+            taxonomy_version: &self.taxonomy_version,
+            body: self.report.body(),
+            state: &self.state,
+            routing: self.routing.as_ref(),
+        };
+        // Writing into a hasher cannot fail, and none of these types fails to serialise; if one ever
+        // did, the digest would differ from the stored one and `audit verify` would say so.
+        let _ = serde_json::to_writer(&mut h, &view);
+        hex::encode(h.0.finalize())
+    }
+
+    /// The digest format before `candour-record-v2` (canonical JSON of a built tree), kept so that
+    /// `audit verify` still accepts records last changed by an earlier version.
+    pub fn digest_v1(&self) -> String {
         crate::audit::digest(&serde_json::json!({
             "id": self.id,
             "reference": self.reference,
@@ -203,6 +227,36 @@ impl ReportRecord {
             "state": self.state,
             "routing": self.routing,
         }))
+    }
+
+    /// Whether `want` (a stored audit digest) is this record's digest in any accepted format.
+    pub fn matches_digest(&self, want: &str) -> bool {
+        self.digest() == want || self.digest_v1() == want
+    }
+}
+
+/// What [`ReportRecord::digest`] hashes, borrowed, in a fixed field order.
+#[derive(Serialize)]
+struct DigestView<'a> {
+    id: &'a Uuid,
+    reference: &'a Reference,
+    revision: i64,
+    taxonomy_version: &'a str,
+    body: &'a ReportBody,
+    state: &'a State,
+    routing: Option<&'a crate::routing::Decision>,
+}
+
+/// Lets `serde_json` write straight into a SHA-256 state.
+struct HashWriter(sha2::Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(&mut self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -231,6 +285,58 @@ mod tests {
             now,
         )
         .unwrap()
+    }
+
+    fn fixed_record() -> ReportRecord {
+        let mut r = record();
+        let at = DateTime::parse_from_rfc3339("2026-03-29T00:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        r.taxonomy_version = "pinned-1".into();
+        r.created_at = at;
+        r.updated_at = at;
+        r
+    }
+
+    #[test]
+    fn digest_is_pinned() {
+        // If this fails, a field of the record (or of a type inside it) was renamed, reordered or
+        // re-encoded: every digest already in an audit log would stop matching its record. Add a new
+        // format (as `candour-record-v2` was added beside v1) instead of changing this one.
+        let r = fixed_record();
+        assert_eq!(r.digest(), PINNED_V2);
+    }
+
+    const PINNED_V2: &str = "570c5d1b2d062141e08941520b98d90a66f0045986adb368e651d4139001ea2b";
+
+    /// A record with a routing decision, as the store writes and reads it back (each part as JSON text).
+    fn routed_record() -> ReportRecord {
+        let mut r = record();
+        let t = Taxonomy::embedded().unwrap();
+        let tables = crate::routing::Tables::embedded(&t).unwrap();
+        let org = crate::routing::OrgFacts { oes: true, dspt: true };
+        r.routing = Some(crate::routing::decide(&tables, &t, &r.report, org, r.created_at));
+        r
+    }
+
+    #[test]
+    fn digest_survives_a_store_round_trip_and_accepts_the_old_format() {
+        let r = routed_record();
+        let body: ReportBody = serde_json::from_str(&serde_json::to_string(r.report.body()).unwrap()).unwrap();
+        let back = ReportRecord {
+            report: ValidReport::from_stored(body).unwrap(),
+            state: serde_json::from_str(&serde_json::to_string(&r.state).unwrap()).unwrap(),
+            routing: serde_json::from_str(&serde_json::to_string(&r.routing).unwrap()).unwrap(),
+            ..r.clone()
+        };
+        assert_eq!(back.digest(), r.digest());
+        assert_ne!(r.digest(), r.digest_v1());
+        assert!(back.matches_digest(&r.digest_v1()));
+        assert!(back.matches_digest(&r.digest()));
+        let mut other = r.clone();
+        other.revision += 1;
+        assert!(!other.matches_digest(&r.digest()));
+        assert!(!other.matches_digest(&r.digest_v1()));
     }
 
     #[test]
