@@ -216,6 +216,35 @@ macro_rules! store_impl {
                 sql::outbox_message(&mut c, id).await
             }
 
+            async fn put_draft(
+                &self,
+                id: &str,
+                data: &str,
+                expires_at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), StoreError> {
+                let (id, data) = (id.to_string(), data.to_string());
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::put_draft(c, &id, &data, expires_at).await }))
+                    .await
+            }
+
+            async fn draft(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<String>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::draft(&mut c, id, now).await
+            }
+
+            async fn delete_draft(&self, id: &str) -> Result<(), StoreError> {
+                let id = id.to_string();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::delete_draft(c, &id).await }))
+                    .await
+            }
+
+            async fn report_by_tracking(&self, token_hash: &str) -> Result<Option<ReportRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::report_by_tracking(&mut c, token_hash).await
+            }
+
             async fn ping(&self) -> Result<(), StoreError> {
                 sqlx::query("SELECT 1").execute(&self.reads).await?;
                 Ok(())

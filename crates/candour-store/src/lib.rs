@@ -121,6 +121,21 @@ pub trait Store: Send + Sync + 'static {
     async fn app_secret(&self, name: &str) -> Result<Vec<u8>, StoreError>;
     /// One outbox message by id.
     async fn outbox_message(&self, id: Uuid) -> Result<Option<OutboxMessage>, StoreError>;
+    /// Save a web-journey draft: the reporter's answers so far, as JSON (their own words, not yet
+    /// redacted or shared; kept only until they submit or `expires_at`). Also forgets expired drafts.
+    async fn put_draft(
+        &self,
+        id: &str,
+        data: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+    /// An unexpired draft.
+    async fn draft(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<String>, StoreError>;
+    /// Forget a draft (on submission).
+    async fn delete_draft(&self, id: &str) -> Result<(), StoreError>;
+    /// The report a reporter's tracking token (its SHA-256, hex) belongs to. No organisation scope: the
+    /// token is the reporter's proof; callers show them only what the reporter may see.
+    async fn report_by_tracking(&self, token_hash: &str) -> Result<Option<ReportRecord>, StoreError>;
     /// Check the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }

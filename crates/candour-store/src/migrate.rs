@@ -37,6 +37,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "destination_responses",
         sql: include_str!("../migrations/sqlite/0004_destination_responses.sql"),
     },
+    Migration {
+        version: 5,
+        name: "web",
+        sql: include_str!("../migrations/sqlite/0005_web.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -59,6 +64,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 4,
         name: "destination_responses",
         sql: include_str!("../migrations/postgres/0004_destination_responses.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "web",
+        sql: include_str!("../migrations/postgres/0005_web.sql"),
     },
 ];
 

@@ -169,7 +169,7 @@ macro_rules! candour_sql {
                 for p in &req.deliveries {
                     messages.push((record.id, record.reference.to_string(), candour_core::outbox::queued(&record, p, t)));
                 }
-                records.push((record, req.actor, req.idempotency, entry));
+                records.push((record, req.actor, req.idempotency, entry, req.tracking_hash));
             }
             for (i, j, same) in repeats {
                 out[i] = Some(match (&out[j], same) {
@@ -182,10 +182,10 @@ macro_rules! candour_sql {
             for chunk in records.chunks(CHUNK) {
                 let mut q: QueryBuilder<$db> = QueryBuilder::new(
                     "INSERT INTO reports (id, reference, kind, title, status, revision, ods_code, product, urgency, max_harm_rank, \
-                     patients_harmed_now, acknowledged, taxonomy_version, body, state, created_at, updated_at, routing) ",
+                     patients_harmed_now, acknowledged, taxonomy_version, body, state, created_at, updated_at, routing, tracking_hash) ",
                 );
                 let mut failed = None;
-                q.push_values(chunk, |mut b, (r, _, _, _)| {
+                q.push_values(chunk, |mut b, (r, _, _, _, tracking)| {
                     let body = r.report.body();
                     let routing = r.routing.as_ref().map(serde_json::to_string).transpose();
                     let (json, state, routing) = match (serde_json::to_string(body), serde_json::to_string(&r.state), routing) {
@@ -212,7 +212,8 @@ macro_rules! candour_sql {
                         .push_bind(state)
                         .push_bind(r.created_at)
                         .push_bind(r.updated_at)
-                        .push_bind(routing);
+                        .push_bind(routing)
+                        .push_bind(tracking.clone());
                 });
                 if let Some(e) = failed {
                     return Err(e.into());
@@ -222,7 +223,7 @@ macro_rules! candour_sql {
                 let mut q: QueryBuilder<$db> =
                     QueryBuilder::new("INSERT INTO report_revisions (report_id, revision, action, actor, at, body, state) ");
                 let mut failed = None;
-                q.push_values(chunk, |mut b, (r, actor, _, _)| {
+                q.push_values(chunk, |mut b, (r, actor, _, _, _)| {
                     let (json, state) = match (serde_json::to_string(r.report.body()), serde_json::to_string(&r.state)) {
                         (Ok(j), Ok(s)) => (j, s),
                         (Err(e), _) | (_, Err(e)) => {
@@ -243,7 +244,7 @@ macro_rules! candour_sql {
                 }
                 q.build().execute(&mut *c).await?;
 
-                let keyed: Vec<_> = chunk.iter().filter_map(|(r, _, i, _)| i.as_ref().map(|i| (r, i))).collect();
+                let keyed: Vec<_> = chunk.iter().filter_map(|(r, _, i, _, _)| i.as_ref().map(|i| (r, i))).collect();
                 if !keyed.is_empty() {
                     let mut q: QueryBuilder<$db> = QueryBuilder::new("INSERT INTO idempotency (key, request_hash, report_id, created_at) ");
                     q.push_values(keyed, |mut b, (r, i)| {
@@ -255,7 +256,7 @@ macro_rules! candour_sql {
                 let mut q: QueryBuilder<$db> = QueryBuilder::new(
                     "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, before_digest, after_digest, prev_hash, hash) ",
                 );
-                q.push_values(chunk, |mut b, (_, _, _, e)| {
+                q.push_values(chunk, |mut b, (_, _, _, e, _)| {
                     b.push_bind(e.seq)
                         .push_bind(e.at)
                         .push_bind(e.actor.clone())
@@ -338,6 +339,36 @@ macro_rules! candour_sql {
         pub(crate) async fn load_report(c: &mut Conn, reference: &Reference) -> Result<Option<ReportRecord>, StoreError> {
             let q = format!("{REPORT_COLUMNS} WHERE reference = $1");
             let row = sqlx::query(&q).bind(reference.to_string()).fetch_optional(&mut *c).await?;
+            row.as_ref().map(record_from_row).transpose()
+        }
+
+        pub(crate) async fn put_draft(c: &mut Conn, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+            sqlx::query("DELETE FROM report_drafts WHERE expires_at < $1").bind(Utc::now()).execute(&mut *c).await?;
+            sqlx::query(
+                "INSERT INTO report_drafts (id, data, expires_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            )
+            .bind(id)
+            .bind(data)
+            .bind(expires_at)
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        }
+
+        pub(crate) async fn draft(c: &mut Conn, id: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
+            let row = sqlx::query("SELECT data FROM report_drafts WHERE id = $1 AND expires_at > $2").bind(id).bind(now).fetch_optional(&mut *c).await?;
+            row.map(|r| r.try_get("data")).transpose().map_err(Into::into)
+        }
+
+        pub(crate) async fn delete_draft(c: &mut Conn, id: &str) -> Result<(), StoreError> {
+            sqlx::query("DELETE FROM report_drafts WHERE id = $1").bind(id).execute(&mut *c).await?;
+            Ok(())
+        }
+
+        pub(crate) async fn report_by_tracking(c: &mut Conn, token_hash: &str) -> Result<Option<ReportRecord>, StoreError> {
+            let q = format!("{REPORT_COLUMNS} WHERE tracking_hash = $1");
+            let row = sqlx::query(&q).bind(token_hash).fetch_optional(&mut *c).await?;
             row.as_ref().map(record_from_row).transpose()
         }
 

@@ -71,6 +71,8 @@ pub struct CreateReport {
     pub deliveries: Vec<candour_core::outbox::Planned>,
     /// Current time (passed in so tests control it).
     pub now: DateTime<Utc>,
+    /// SHA-256 (hex) of the reporter's secret tracking token, when the web journey issued one.
+    pub tracking_hash: Option<String>,
 }
 
 /// An Idempotency-Key and the hash of the request body it was sent with.

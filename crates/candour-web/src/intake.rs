@@ -81,6 +81,7 @@ pub async fn prepare(
             routing: Some(routing),
             deliveries,
             now,
+            tracking_hash: None,
         },
         notes,
     ))

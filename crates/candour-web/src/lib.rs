@@ -25,6 +25,8 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// How long a sign-in session lasts.
     pub session_ttl: chrono::Duration,
+    /// Mark cookies `Secure` (Candour is served over TLS: its public URL is `https://`).
+    pub secure_cookies: bool,
 }
 
 impl Default for WebConfig {
@@ -32,6 +34,7 @@ impl Default for WebConfig {
         Self {
             body_limit: 256 * 1024,
             session_ttl: chrono::Duration::hours(8),
+            secure_cookies: false,
         }
     }
 }

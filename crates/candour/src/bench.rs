@@ -327,6 +327,7 @@ pub async fn outbox(messages: usize, runs: usize) -> Result<OutboxResult, CliErr
                 routing: None,
                 deliveries: planned.clone(),
                 now,
+                tracking_hash: None,
             };
             let store = store.clone();
             pending.push(tokio::spawn(async move { store.create_report(req).await }));

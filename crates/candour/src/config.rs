@@ -184,6 +184,7 @@ impl Config {
         candour_web::WebConfig {
             body_limit: self.body_limit,
             session_ttl: chrono::Duration::hours(self.session_ttl_hours),
+            secure_cookies: self.public_url.starts_with("https://"),
         }
     }
 }

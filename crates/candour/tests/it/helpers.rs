@@ -181,6 +181,7 @@ pub fn create_req(body: serde_json::Value) -> CreateReport {
         routing: None,
         deliveries: Vec::new(),
         now,
+        tracking_hash: None,
     }
 }
 

@@ -742,3 +742,52 @@ async fn amending_a_report_makes_a_revision_and_keeps_the_reporter() {
         assert_eq!(verify(&db).await, Ok(2));
     }
 }
+
+#[tokio::test]
+async fn drafts_expire_and_tracking_links_find_their_report() {
+    for db in backends().await {
+        let now = chrono::Utc::now();
+        db.store
+            .put_draft("d1", r#"{"kind":"cyber_incident"}"#, now + chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        db.store
+            .put_draft("d1", r#"{"kind":"vulnerability"}"#, now + chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        db.store
+            .put_draft("old", "{}", now - chrono::Duration::seconds(1))
+            .await
+            .unwrap();
+        assert_eq!(
+            db.store.draft("d1", now).await.unwrap().as_deref(),
+            Some(r#"{"kind":"vulnerability"}"#),
+            "{}: the latest answers win",
+            db.name()
+        );
+        assert_eq!(
+            db.store.draft("old", now).await.unwrap(),
+            None,
+            "{}: expired drafts are gone",
+            db.name()
+        );
+        db.store.delete_draft("d1").await.unwrap();
+        assert_eq!(db.store.draft("d1", now).await.unwrap(), None);
+
+        let mut req = create_req(example("clinical_safety"));
+        req.tracking_hash = Some("ab".repeat(32));
+        let created = db.store.create_report(req).await.unwrap();
+        let found = db.store.report_by_tracking(&"ab".repeat(32)).await.unwrap().unwrap();
+        assert_eq!(found.reference, created.reference);
+        assert!(db.store.report_by_tracking(&"cd".repeat(32)).await.unwrap().is_none());
+        // A second report cannot claim the same link.
+        let mut dup = create_req(example("clinical_safety"));
+        dup.tracking_hash = Some("ab".repeat(32));
+        assert!(
+            db.store.create_report(dup).await.is_err(),
+            "{}: tracking links are unique",
+            db.name()
+        );
+        assert_eq!(verify(&db).await, Ok(1));
+    }
+}
