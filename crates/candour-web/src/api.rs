@@ -774,20 +774,6 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
     res
 }
 
-/// `GET /`: where to start. (The reporting journey and staff workspace are server-rendered pages to come;
-/// until then this page points to the API.)
-pub async fn index() -> axum::response::Html<&'static str> {
-    axum::response::Html(concat!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Candour</title></head><body>",
-        "<h1>Candour</h1><p>Report a problem that puts patients at risk: a clinical safety issue with an IT system, ",
-        "a cyber security incident, something suspicious, a vulnerability, or a device problem.</p>",
-        "<p>If patients are being harmed now, follow your local escalation route first. ",
-        "For an urgent cyber incident call the NHS England CSOC on 0300 303 5222 (24/7).</p>",
-        "<ul><li><a href=\"/api/v1/openapi.json\">API description (OpenAPI 3.1)</a></li>",
-        "<li><a href=\"/healthz\">Health</a></li></ul></body></html>"
-    ))
-}
-
 /// `GET /api/v1/reports/{reference}/deliveries`: where the report's messages went, and whether they got there.
 pub async fn report_deliveries(
     State(st): State<AppState>,

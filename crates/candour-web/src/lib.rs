@@ -10,6 +10,7 @@ pub mod intake;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
+pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -104,13 +105,27 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(api::openapi))
         .fallback(api::not_found);
     Router::new()
-        .route("/", get(api::index))
+        .route("/", get(ui::journey::start_page))
         .route("/ack/{token}", get(ack::show).post(ack::record))
+        .route("/assets/{version}/{*path}", get(ui::assets::serve))
+        .route("/report", get(ui::journey::start_page))
+        .route("/report/start", post(ui::journey::start))
+        .route("/report/help", get(ui::journey::help))
+        .route("/report/urgent", get(ui::journey::urgent))
+        .route("/report/check", get(ui::journey::check_page))
+        .route("/report/submit", post(ui::journey::submit))
+        .route("/report/confirmation", get(ui::journey::confirmation))
+        .route(
+            "/report/{step}",
+            get(ui::journey::step_page).post(ui::journey::step_post),
+        )
+        .route("/track/{token}", get(ui::track::show))
         .nest("/api/v1", api)
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(api::metrics))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn(ui::security_headers))
         .with_state(state)
 }

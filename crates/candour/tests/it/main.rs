@@ -8,3 +8,4 @@ mod cli;
 mod delivery;
 mod helpers;
 mod store;
+mod web;
