@@ -21,7 +21,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -108,10 +107,7 @@ pub async fn create_report(
         }
     };
     let (req, redactions) = crate::intake::prepare(&st, &who, report, idempotency, Utc::now()).await?;
-    let created = st.store.create_report(req).await?;
-    if !created.replayed {
-        st.metrics.reports_created.fetch_add(1, Ordering::Relaxed);
-    }
+    let created = crate::intake::store(&st, req).await?;
     let reference = created.reference.to_string();
     let location = format!("/api/v1/reports/{reference}");
     let mut res = (

@@ -49,16 +49,16 @@ pub fn token_hash(token: &str) -> String {
 /// silently downgraded.
 pub struct Caller(pub Principal);
 
-fn cookie_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+/// A cookie from the request.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(|v| {
             v.split(';').find_map(|kv| {
                 let (k, val) = kv.trim().split_once('=')?;
-                (k == SESSION_COOKIE).then(|| val.to_string())
+                (k == name).then(|| val.to_string())
             })
         })
 }
@@ -75,7 +75,7 @@ impl FromRequestParts<AppState> for Caller {
         let token = match bearer {
             Some(Some(t)) => Some(t),
             Some(None) => return Err(ApiError::Unauthorized("use 'Authorization: Bearer <token>'".into())),
-            None => cookie_token(parts),
+            None => cookie(&parts.headers, SESSION_COOKIE),
         };
         let Some(token) = token else {
             return Ok(Caller(Principal::Anonymous));

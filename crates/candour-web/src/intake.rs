@@ -50,6 +50,17 @@ pub fn redact(r: &candour_redact::Redactor, body: &mut ReportBody) -> Vec<Redact
 /// duty being missed because the organisation was not configured.
 pub const UNKNOWN_ORG: OrgFacts = OrgFacts { oes: true, dspt: true };
 
+/// Store a prepared report and count it (a replayed Idempotency-Key is not a new report).
+pub async fn store(st: &AppState, req: CreateReport) -> Result<candour_store::Created, candour_store::StoreError> {
+    let created = st.store.create_report(req).await?;
+    if !created.replayed {
+        st.metrics
+            .reports_created
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    Ok(created)
+}
+
 /// Validate, check the organisation's policy, and route a submitted report.
 pub async fn prepare(
     st: &AppState,

@@ -13,13 +13,10 @@ pub fn token(headers: &HeaderMap, secure: bool) -> (String, Option<String>) {
     match super::cookie(headers, COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
         Some(t) => (t, None),
         None => {
-            let (t, _) = crate::auth::new_token();
-            let t = hex::encode(sha2::Digest::finalize(sha2::Digest::chain_update(
-                <sha2::Sha256 as sha2::Digest>::new(),
-                t.as_bytes(),
-            )));
+            // 64 hex characters standing for 256 random bits (the stored form of a fresh token).
+            let (_, t) = crate::auth::new_token();
             let c = super::set_cookie(COOKIE, &t, 60 * 60 * 12, secure);
-            (t.clone(), Some(c))
+            (t, Some(c))
         }
     }
 }

@@ -594,7 +594,7 @@ fn phones(st: &AppState, id: &str) -> String {
         .map(|d| {
             d.contacts
                 .iter()
-                .filter(|c| format!("{:?}", c.method).eq_ignore_ascii_case("phone"))
+                .filter(|c| c.method == candour_core::routing::Method::Phone)
                 .map(|c| format!("{} ({})", c.value, c.hours))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -785,13 +785,12 @@ pub async fn step_post(
 /// `GET /report/help`: for "I'm not sure".
 pub async fn help() -> Response {
     let mut main = String::from("<h1>Which kind of problem is it?</h1>");
-    for (code, label, hint) in KINDS.iter().filter(|k| k.0 != "not_sure") {
+    for (_, label, hint) in KINDS.iter().filter(|k| k.0 != "not_sure") {
         main.push_str(&format!(
             "<h2 class=\"nhsuk-heading-s\">{}</h2><p>{}</p>",
             esc(label),
             esc(hint)
         ));
-        let _ = code;
     }
     main.push_str("<p>If it could be more than one, choose the one that puts patients at most risk: we pass it on to everyone who needs to know.</p>");
     main.push_str("<p><a href=\"/report/kind\">Choose the kind of problem</a></p>");
@@ -979,15 +978,10 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Form(form): 
         }
     };
     req.tracking_hash = Some(crate::auth::token_hash(&token));
-    let created = match st.store.create_report(req).await {
+    let created = match crate::intake::store(&st, req).await {
         Ok(c) => c,
         Err(e) => return internal(&e.to_string()),
     };
-    if !created.replayed {
-        st.metrics
-            .reports_created
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
     // Forget the answers (the report now holds their redacted form); keep only what the confirmation needs.
     let mut done = Draft::new();
     done.insert("submitted".into(), created.reference.to_string());

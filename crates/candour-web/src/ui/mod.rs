@@ -14,6 +14,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value;
 
+pub use crate::auth::cookie;
 pub use candour_html::escape as esc;
 
 /// Render a component by its nhsuk-frontend name (`radios`, `input`, …) from macro-style parameters.
@@ -157,20 +158,6 @@ pub async fn security_headers(req: axum::extract::Request, next: axum::middlewar
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     res
-}
-
-/// A cookie from the request.
-pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';').find_map(|kv| {
-                let (k, val) = kv.trim().split_once('=')?;
-                (k == name).then(|| val.to_string())
-            })
-        })
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax (so the journey survives following a link back in),
