@@ -94,9 +94,15 @@ pub fn plan(decision: &Decision, directory: &Directory) -> Vec<Planned> {
     out
 }
 
-/// The message id for a report, destination and channel (UUID v5, so retries and replays agree).
+/// The message id for a report, destination and channel: derived, so retries and replays agree, and
+/// time-ordered, so a batch of new messages appends to the outbox's primary-key index instead of
+/// touching a random page of it per message. A UUID v8: the report's UUID v7 timestamp (and its
+/// 12 random bits) first, then 62 bits of a name-based hash of destination and channel.
 pub fn message_id(report_id: Uuid, destination: &str, channel: Channel) -> Uuid {
-    Uuid::new_v5(&report_id, format!("{destination}/{}", channel.as_str()).as_bytes())
+    let hash = Uuid::new_v5(&report_id, format!("{destination}/{}", channel.as_str()).as_bytes()).into_bytes();
+    let mut b = report_id.into_bytes();
+    b[8..].copy_from_slice(&hash[8..]);
+    uuid::Builder::from_custom_bytes(b).into_uuid()
 }
 
 fn line(s: &mut String, label: &str, value: impl std::fmt::Display) {
@@ -441,6 +447,26 @@ mod tests {
         assert_ne!(
             message_id(id, "org_cso", Channel::Email),
             message_id(Uuid::now_v7(), "org_cso", Channel::Email)
+        );
+        assert_ne!(
+            message_id(id, "org_cso", Channel::Email),
+            message_id(id, "supplier_safety", Channel::Email)
+        );
+    }
+
+    #[test]
+    fn message_ids_sort_as_their_reports_were_received() {
+        let earlier = Uuid::parse_str("019aa7d0-0000-7abc-8000-000000000001").unwrap();
+        let later = Uuid::parse_str("019aa7d0-0001-7000-8000-000000000000").unwrap();
+        let a = message_id(earlier, "supplier_safety", Channel::Webhook);
+        let b = message_id(later, "org_cso", Channel::Email);
+        assert!(a.to_string() < b.to_string(), "{a} should sort before {b}");
+        assert_eq!(a.get_version_num(), 8);
+        assert_eq!(a.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(
+            &a.as_bytes()[..6],
+            &earlier.as_bytes()[..6],
+            "the report's timestamp leads"
         );
     }
 

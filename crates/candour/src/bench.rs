@@ -148,35 +148,44 @@ pub async fn intake(opts: IntakeOptions) -> Result<IntakeResult, CliError> {
     }
     let ceiling = phase("store (direct create_report)", results, opts.seconds);
 
-    // Phase 2: through HTTP on loopback.
+    // Phase 2: through HTTP on loopback, the server's full stack (axum, body limit, JSON, metrics).
     let app = candour_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(opts.clients)
-        .build()
-        .map_err(|e| CliError::Message(e.to_string()))?;
-    let url = format!("http://{addr}/api/v1/reports");
+    // The client is a minimal keep-alive HTTP/1.1 writer of one prepared request (as wrk is): it shares
+    // the machine's two cores with the server, so a heavier client would measure itself.
+    let request = Arc::new(
+        format!(
+            "POST /api/v1/reports HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{BODY}",
+            BODY.len()
+        )
+        .into_bytes(),
+    );
     let deadline = Instant::now() + dur;
     let mut tasks = Vec::new();
     for _ in 0..opts.clients {
-        let client = client.clone();
-        let url = url.clone();
+        let request = request.clone();
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut err, mut lat) = (0u64, 0u64, Vec::new());
+            let mut conn: Option<RawClient> = None;
             while Instant::now() < deadline {
                 let started = Instant::now();
-                let r = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .body(BODY)
-                    .send()
-                    .await;
+                if conn.is_none() {
+                    conn = RawClient::connect(addr).await.ok();
+                }
+                let status = match conn.as_mut() {
+                    Some(c) => c.send(&request).await.ok(),
+                    None => None,
+                };
                 lat.push(started.elapsed().as_micros() as u64);
-                match r {
-                    Ok(res) if res.status().as_u16() == 201 => ok += 1,
-                    _ => err += 1,
+                match status {
+                    Some(201) => ok += 1,
+                    Some(_) => err += 1,
+                    None => {
+                        err += 1;
+                        conn = None;
+                    }
                 }
             }
             (ok, err, lat)
@@ -201,6 +210,58 @@ pub async fn intake(opts: IntakeOptions) -> Result<IntakeResult, CliError> {
         ceiling,
         ratio,
     })
+}
+
+/// One keep-alive HTTP/1.1 connection that sends a prepared request and reads the status of its response.
+struct RawClient {
+    stream: tokio::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl RawClient {
+    async fn connect(addr: std::net::SocketAddr) -> std::io::Result<Self> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            stream,
+            buf: Vec::with_capacity(4096),
+        })
+    }
+
+    /// Send `request` and read the whole response (headers, then `content-length` bytes); its status.
+    async fn send(&mut self, request: &[u8]) -> std::io::Result<u16> {
+        use std::io::{Error, ErrorKind};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.stream.write_all(request).await?;
+        self.buf.clear();
+        let mut head_end = None;
+        loop {
+            if head_end.is_none() {
+                head_end = self.buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+            }
+            if let Some(end) = head_end {
+                let head = std::str::from_utf8(&self.buf[..end]).map_err(|e| Error::new(ErrorKind::InvalidData, e))?;
+                let status: u16 = head
+                    .get(9..12)
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| Error::new(ErrorKind::InvalidData, "no status line"))?;
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
+                    })
+                    .ok_or_else(|| Error::new(ErrorKind::InvalidData, "no content-length"))?;
+                if self.buf.len() >= end + len {
+                    return Ok(status);
+                }
+            }
+            if self.stream.read_buf(&mut self.buf).await? == 0 {
+                return Err(ErrorKind::UnexpectedEof.into());
+            }
+        }
+    }
 }
 
 /// Routing figures: time per `decide()` (routing and every obligation's deadline) for each example.
