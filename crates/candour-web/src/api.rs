@@ -487,18 +487,39 @@ pub async fn revisions(
     Path(reference): Path<String>,
 ) -> ApiResult<Json<Vec<candour_core::record::Revision>>> {
     let (_, rec) = load(&st, &who, &reference).await?;
-    let may = may_see_identity(&who, &rec);
+    Ok(Json(visible_revisions(&st, &who, &rec).await?))
+}
+
+/// A report's revisions as `who` may see them: a confidential reporter's identity withheld unless `who`
+/// may see it (and then that read is audited).
+pub(crate) async fn visible_revisions(
+    st: &AppState,
+    who: &Principal,
+    rec: &ReportRecord,
+) -> ApiResult<Vec<candour_core::record::Revision>> {
+    let may = may_see_identity(who, rec);
     let mut revs = st.store.revisions(rec.id).await?;
     if rec.report.body().confidential {
         if may {
-            show(&st, &who, &rec).await?;
+            show(st, who, rec).await?;
         } else {
             for r in &mut revs {
                 r.body.reporter.withhold_identity();
             }
         }
     }
-    Ok(Json(revs))
+    Ok(revs)
+}
+
+/// Load a report `who` may see and its view (as `GET /api/v1/reports/{reference}` returns it).
+pub(crate) async fn load_and_show(
+    st: &AppState,
+    who: &Principal,
+    reference: &str,
+) -> ApiResult<(ReportRecord, ReportView)> {
+    let (_, rec) = load(st, who, reference).await?;
+    let view = show(st, who, &rec).await?;
+    Ok((rec, view))
 }
 
 /// `GET /api/v1/reports/{reference}/audit`.
@@ -571,15 +592,14 @@ impl Throttle {
     }
 }
 
-/// `POST /api/v1/sessions`: sign in with a local account.
-pub async fn sign_in(State(st): State<AppState>, JsonBytes(body): JsonBytes) -> ApiResult<Response> {
-    let req: SignIn = json::parse(&body)?;
-    if st.throttle.blocked(&req.username) {
+/// Check a username and password (throttled per username) and open a session: its token and expiry.
+pub(crate) async fn authenticate(st: &AppState, username: &str, password: &str) -> ApiResult<(String, DateTime<Utc>)> {
+    if st.throttle.blocked(username) {
         return Err(ApiError::RateLimited);
     }
-    let user = st.store.user_by_username(&req.username).await?;
+    let user = st.store.user_by_username(username).await?;
     let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_default();
-    let password = req.password.clone();
+    let password = password.to_string();
     // argon2 is deliberately slow: keep it off the async workers.
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &phc))
         .await
@@ -587,11 +607,11 @@ pub async fn sign_in(State(st): State<AppState>, JsonBytes(body): JsonBytes) -> 
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            st.throttle.fail(&req.username);
+            st.throttle.fail(username);
             return Err(ApiError::Unauthorized("the username or password is not right".into()));
         }
     };
-    st.throttle.clear(&req.username);
+    st.throttle.clear(username);
     let (token, hash) = auth::new_token();
     let now = Utc::now();
     let expires_at = now + st.config.session_ttl;
@@ -603,11 +623,24 @@ pub async fn sign_in(State(st): State<AppState>, JsonBytes(body): JsonBytes) -> 
             expires_at,
         })
         .await?;
-    let cookie = format!(
-        "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+    Ok((token, expires_at))
+}
+
+/// The session cookie for `token`: HttpOnly, SameSite=Strict, `Secure` when served over TLS.
+pub(crate) fn session_cookie(st: &AppState, token: &str) -> String {
+    format!(
+        "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
         auth::SESSION_COOKIE,
-        st.config.session_ttl.num_seconds()
-    );
+        st.config.session_ttl.num_seconds(),
+        if st.config.secure_cookies { "; Secure" } else { "" }
+    )
+}
+
+/// `POST /api/v1/sessions`: sign in with a local account.
+pub async fn sign_in(State(st): State<AppState>, JsonBytes(body): JsonBytes) -> ApiResult<Response> {
+    let req: SignIn = json::parse(&body)?;
+    let (token, expires_at) = authenticate(&st, &req.username, &req.password).await?;
+    let cookie = session_cookie(&st, &token);
     let mut res = (StatusCode::CREATED, Json(SessionBody { token, expires_at })).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);

@@ -120,6 +120,14 @@ pub fn router(state: AppState) -> Router {
             get(ui::journey::step_page).post(ui::journey::step_post),
         )
         .route("/track/{token}", get(ui::track::show))
+        .route(
+            "/sign-in",
+            get(ui::workspace::sign_in_page).post(ui::workspace::sign_in),
+        )
+        .route("/sign-out", post(ui::workspace::sign_out))
+        .route("/workspace", get(ui::workspace::queue))
+        .route("/workspace/reports/{reference}", get(ui::workspace::report))
+        .route("/workspace/reports/{reference}/actions", post(ui::workspace::act))
         .nest("/api/v1", api)
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod csrf;
 pub mod journey;
 pub mod track;
+pub mod workspace;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};

@@ -55,7 +55,12 @@ impl Browser {
             .get("content-security-policy")
             .map(|v| v.to_str().unwrap().to_string());
         assert!(csp.is_some_and(|c| c.contains("script-src 'self'") && !c.contains("unsafe-inline")));
-        (r.status().as_u16(), r.text().await.unwrap())
+        let (status, body) = (r.status().as_u16(), r.text().await.unwrap());
+        assert!(
+            !body.contains("Page error in"),
+            "a component was given bad parameters: {body}"
+        );
+        (status, body)
     }
 
     /// Post a form with the CSRF token; returns (status, Location or body).
@@ -76,7 +81,12 @@ impl Browser {
         self.keep(&r);
         let status = r.status().as_u16();
         let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
-        (status, loc.unwrap_or(r.text().await.unwrap()))
+        let body = loc.unwrap_or(r.text().await.unwrap());
+        assert!(
+            !body.contains("Page error in"),
+            "a component was given bad parameters: {body}"
+        );
+        (status, body)
     }
 }
 
@@ -279,4 +289,262 @@ async fn every_kind_asks_its_own_questions_and_the_pages_render() {
     // No draft: back to the start.
     let mut fresh = Browser::new(&app);
     assert_eq!(fresh.get("/report/check").await.0, 303);
+}
+
+/// The staff workspace without JavaScript: sign-in is needed (and a wrong password refused), the queue
+/// shows what waits for a person with patients harmed now first, a CSO acknowledges by name and role and
+/// moves the report on, closing needs feedback, a stale form is refused, and another organisation's
+/// handler cannot see the report at all.
+#[tokio::test]
+async fn a_cso_signs_in_acknowledges_and_closes_a_report_in_the_workspace() {
+    use candour_core::identity::{Grant, Role};
+    use candour_core::ods::OdsCode;
+    let app = spawn_app().await;
+    let submit = |body: serde_json::Value| {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/reports"));
+        async move {
+            let r = client.post(url).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+            r.json::<serde_json::Value>().await.unwrap()["reference"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let calm = submit(example("clinical_safety")).await;
+    let mut harmed = example("clinical_safety");
+    harmed["title"] = "Allergy banner missing on the drug chart".into();
+    harmed["patients_harmed_now"] = "yes".into();
+    let harmed = submit(harmed).await;
+
+    // Not signed in: sent to sign in, and back afterwards.
+    let mut b = Browser::new(&app);
+    let (s, to) = {
+        let r = b
+            .client
+            .get(format!("{}/workspace/reports/{calm}", b.base))
+            .send()
+            .await
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.headers()["location"].to_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(
+        (s, to.as_str()),
+        (303, format!("/sign-in?next=/workspace/reports/{calm}").as_str())
+    );
+
+    candour::ops::add_user(
+        &app.db.store,
+        "cso.rzx",
+        "Priya Shah",
+        "correct-horse-battery",
+        vec![Grant {
+            role: Role::ClinicalSafetyOfficer,
+            org: Some(OdsCode::parse("RZX").unwrap()),
+        }],
+    )
+    .await
+    .unwrap();
+    let (s, form) = b.get("/sign-in?next=/workspace").await;
+    assert!(s == 200 && form.contains("autocomplete=\"current-password\""));
+    let (s, page) = b
+        .post(
+            "/sign-in",
+            &[("username", "cso.rzx"), ("password", "wrong"), ("next", "/workspace")],
+        )
+        .await;
+    assert_eq!(s, 401);
+    assert!(page.contains("nhsuk-error-summary") && page.contains("<title>Error: "));
+    // An offsite `next` is ignored.
+    let (s, to) = b
+        .post(
+            "/sign-in",
+            &[
+                ("username", "cso.rzx"),
+                ("password", "correct-horse-battery"),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!((s, to.as_str()), (303, "/workspace"));
+    assert!(b.cookies.get("candour_session").is_some_and(|c| !c.is_empty()));
+
+    // The queue: both wait for a person; patients harmed now comes first.
+    let (s, queue) = b.get("/workspace").await;
+    assert_eq!(s, 200);
+    assert!(queue.contains("Priya Shah"));
+    let waiting = &queue[..queue.find("All reports").unwrap()];
+    let (h, c) = (
+        waiting.find(&harmed).expect(waiting),
+        waiting.find(&calm).expect(waiting),
+    );
+    assert!(h < c, "patients harmed now is listed first");
+    assert!(waiting.contains("Patients harmed now"));
+    // Filters: a bad value is named; a good one narrows the list.
+    let (s, bad) = b.get("/workspace?status=sleeping").await;
+    assert!(s == 422 && bad.contains("href=\"#status\""));
+    let (_, closed_only) = b.get("/workspace?status=closed").await;
+    let all = &closed_only[closed_only.find("All reports").expect(&closed_only)..];
+    assert!(!all.contains(&calm));
+
+    // The report page shows the report and only the actions its status allows.
+    let (s, page) = b.get(&format!("/workspace/reports/{calm}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("Acknowledge: I have seen this report"));
+    assert!(
+        !page.contains("Close, with feedback"),
+        "closing is not offered before resolving"
+    );
+    assert!(page.contains("Where it went and the clocks running"));
+    let act = format!("/workspace/reports/{calm}/actions");
+
+    // A missing role is named on the form; nothing changes.
+    let (s, page) = b
+        .post(
+            &act,
+            &[
+                ("action", "acknowledge"),
+                ("expected_revision", "1"),
+                ("name", "Priya Shah"),
+                ("role", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("href=\"#acknowledge-role\""), "{page}");
+    let (s, to) = b
+        .post(
+            &act,
+            &[
+                ("action", "acknowledge"),
+                ("expected_revision", "1"),
+                ("name", "Priya Shah"),
+                ("role", "Clinical Safety Officer"),
+                ("method", "phone"),
+            ],
+        )
+        .await;
+    assert_eq!((s, to.as_str()), (303, format!("/workspace/reports/{calm}").as_str()));
+    // The same (now stale) form again: refused, nothing overwritten.
+    let (s, page) = b
+        .post(
+            &act,
+            &[
+                ("action", "acknowledge"),
+                ("expected_revision", "1"),
+                ("name", "X"),
+                ("role", "Y"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 409);
+    assert!(page.contains("Someone else changed this report"));
+
+    for (action, rev, field, text) in [
+        ("triage", "2", "note", ""),
+        ("resolve", "3", "summary", "Supplier fixed the banner in 4.2.1"),
+    ] {
+        let (s, _) = b
+            .post(&act, &[("action", action), ("expected_revision", rev), (field, text)])
+            .await;
+        assert_eq!(s, 303, "{action}");
+    }
+    let (s, page) = b
+        .post(
+            &act,
+            &[("action", "close"), ("expected_revision", "4"), ("feedback", "  ")],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("href=\"#close-feedback\""));
+    let (s, _) = b
+        .post(
+            &act,
+            &[
+                ("action", "close"),
+                ("expected_revision", "4"),
+                ("feedback", "You said the banner was missing; the supplier fixed it."),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&format!("/workspace/reports/{calm}")).await;
+    assert!(page.contains("closed") && page.contains("the supplier fixed it"));
+    assert!(page.contains("Priya Shah (Clinical Safety Officer)"));
+
+    // The same record through the API: the acknowledgement carries who, role and how; all audited.
+    let token = app
+        .login_as(
+            "auditor",
+            vec![Grant {
+                role: Role::Admin,
+                org: None,
+            }],
+        )
+        .await;
+    let v: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/reports/{calm}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "closed");
+    assert_eq!(v["acknowledgement"]["method"], "phone");
+    let audit: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/reports/{calm}/audit")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit.as_array().unwrap().len(), 5, "create + four changes: {audit}");
+
+    // Another organisation's handler cannot see it.
+    candour::ops::add_user(
+        &app.db.store,
+        "handler.other",
+        "Sam Other",
+        "correct-horse-battery",
+        vec![Grant {
+            role: Role::Handler,
+            org: Some(OdsCode::parse("RRK").unwrap()),
+        }],
+    )
+    .await
+    .unwrap();
+    let mut other = Browser::new(&app);
+    other.get("/sign-in").await;
+    other
+        .post(
+            "/sign-in",
+            &[("username", "handler.other"), ("password", "correct-horse-battery")],
+        )
+        .await;
+    let (s, _) = other.get(&format!("/workspace/reports/{calm}")).await;
+    assert_eq!(s, 404);
+    let (_, q) = other.get("/workspace").await;
+    assert!(!q.contains(&calm));
+
+    // Signing out ends the session on the server too.
+    let session = b.cookies.get("candour_session").cloned().unwrap();
+    let (s, to) = b.post("/sign-out", &[]).await;
+    assert_eq!((s, to.as_str()), (303, "/sign-in"));
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", format!("candour_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
 }
