@@ -244,6 +244,9 @@ fn nonempty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Most reports shown in the "waiting for a person" list.
+const WAITING_SHOWN: i64 = 500;
+
 /// Who needs to act first: patients harmed now, then urgent, then the oldest.
 fn priority(r: &candour_store::ReportSummary) -> (u8, u8, chrono::DateTime<Utc>) {
     (
@@ -363,7 +366,7 @@ pub async fn queue(
             &ReportFilter {
                 acknowledged: Some(false),
                 status: Some(Status::Received),
-                limit: Some(200),
+                limit: Some(WAITING_SHOWN + 1),
                 ..Default::default()
             },
         )
@@ -393,6 +396,10 @@ pub async fn queue(
             );
         }
     };
+    // The list comes newest first: if it is cut short, the oldest waiting reports would be the ones left
+    // out, so say so plainly rather than show a queue that looks complete.
+    let more_waiting = waiting.len() as i64 > WAITING_SHOWN;
+    waiting.truncate(WAITING_SHOWN as usize);
     waiting.sort_by_key(priority);
     let kinds: Vec<(&str, &str)> = candour_core::ReportKind::ALL
         .iter()
@@ -421,16 +428,29 @@ pub async fn queue(
             json!({ "text": "Filter", "classes": "nhsuk-button--secondary" })
         ),
     );
+    let warning = if more_waiting {
+        c(
+            "warning-callout",
+            json!({ "heading": "More reports are waiting than this page shows",
+                            "text": format!("Only the newest {WAITING_SHOWN} waiting reports are listed: older ones wait longer. Filter the list below by organisation or kind, with Acknowledged: No, to reach them.") }),
+        )
+    } else {
+        String::new()
+    };
+    let waiting = format!(
+        "{warning}{}",
+        table(
+            &format!("Waiting for a named person to acknowledge ({})", waiting.len()),
+            report_rows(&waiting)
+        )
+    );
     let main = format!(
         "{summary}<h1>Reports</h1><p>Signed in as {who}.</p>{signout}\
          {waiting}<h2>All reports</h2>{filters}{all}",
         summary = error_summary(&errors),
         who = esc(&display_name(&who)),
         signout = sign_out_form(&token),
-        waiting = table(
-            &format!("Waiting for a named person to acknowledge ({})", waiting.len()),
-            report_rows(&waiting)
-        ),
+        waiting = waiting,
         all = table("Newest first", report_rows(&all)),
     );
     with_cookie(
