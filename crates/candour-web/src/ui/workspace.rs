@@ -63,6 +63,15 @@ fn with_cookie(mut res: Response, set: Option<String>) -> Response {
     res
 }
 
+/// A form post without the right CSRF token (or from another site): nothing is done.
+fn csrf_refused() -> Response {
+    super::error_page(
+        StatusCode::FORBIDDEN,
+        "Your session has expired",
+        "Go back, reload the page and try again.",
+    )
+}
+
 fn error_summary(errors: &[(String, String)]) -> String {
     if errors.is_empty() {
         return String::new();
@@ -157,11 +166,7 @@ pub async fn sign_in_page(State(st): State<AppState>, headers: HeaderMap, Query(
 /// `POST /sign-in`
 pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<SignInForm>) -> Response {
     if !csrf::check(&headers, f.csrf.as_deref()) {
-        return super::error_page(
-            StatusCode::FORBIDDEN,
-            "Your session has expired",
-            "Go back, reload the page and try again.",
-        );
+        return csrf_refused();
     }
     let (token, _) = csrf::token(&headers, st.config.secure_cookies);
     let next = safe_next(f.next.as_deref()).to_string();
@@ -210,11 +215,7 @@ pub struct CsrfForm {
 /// `POST /sign-out`: end the session (server side too) and forget the cookie.
 pub async fn sign_out(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
     if !csrf::check(&headers, f.csrf.as_deref()) {
-        return super::error_page(
-            StatusCode::FORBIDDEN,
-            "Your session has expired",
-            "Go back, reload the page and try again.",
-        );
+        return csrf_refused();
     }
     if let Some(t) = super::cookie(&headers, crate::auth::SESSION_COOKIE) {
         if let Err(e) = st.store.delete_session(&crate::auth::token_hash(&t)).await {
@@ -856,11 +857,7 @@ pub async fn act(
         return to_sign_in(&here);
     };
     if !csrf::check(&headers, f.csrf.as_deref()) {
-        return super::error_page(
-            StatusCode::FORBIDDEN,
-            "Your session has expired",
-            "Go back, reload the page and try again.",
-        );
+        return csrf_refused();
     }
     let action = match build_action(&f) {
         Ok(a) => a,
