@@ -16,61 +16,26 @@ impl Migration {
     }
 }
 
-pub(crate) const SQLITE: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "init",
-        sql: include_str!("../migrations/sqlite/0001_init.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "routing",
-        sql: include_str!("../migrations/sqlite/0002_routing.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "outbox",
-        sql: include_str!("../migrations/sqlite/0003_outbox.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "destination_responses",
-        sql: include_str!("../migrations/sqlite/0004_destination_responses.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "web",
-        sql: include_str!("../migrations/sqlite/0005_web.sql"),
-    },
-];
+/// One list of migrations, stamped out for both backends, so a version cannot be added to one and not
+/// the other: each file name must exist under `migrations/sqlite/` and `migrations/postgres/`.
+macro_rules! migrations {
+    ($($version:literal $name:literal $file:literal),* $(,)?) => {
+        pub(crate) const SQLITE: &[Migration] = &[$(
+            Migration { version: $version, name: $name, sql: include_str!(concat!("../migrations/sqlite/", $file)) },
+        )*];
+        pub(crate) const POSTGRES: &[Migration] = &[$(
+            Migration { version: $version, name: $name, sql: include_str!(concat!("../migrations/postgres/", $file)) },
+        )*];
+    };
+}
 
-pub(crate) const POSTGRES: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "init",
-        sql: include_str!("../migrations/postgres/0001_init.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "routing",
-        sql: include_str!("../migrations/postgres/0002_routing.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "outbox",
-        sql: include_str!("../migrations/postgres/0003_outbox.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "destination_responses",
-        sql: include_str!("../migrations/postgres/0004_destination_responses.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "web",
-        sql: include_str!("../migrations/postgres/0005_web.sql"),
-    },
-];
+migrations! {
+    1 "init" "0001_init.sql",
+    2 "routing" "0002_routing.sql",
+    3 "outbox" "0003_outbox.sql",
+    4 "destination_responses" "0004_destination_responses.sql",
+    5 "web" "0005_web.sql",
+}
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
     version BIGINT NOT NULL CONSTRAINT schema_migrations_pk PRIMARY KEY, \
