@@ -487,39 +487,41 @@ pub async fn revisions(
     Path(reference): Path<String>,
 ) -> ApiResult<Json<Vec<candour_core::record::Revision>>> {
     let (_, rec) = load(&st, &who, &reference).await?;
-    Ok(Json(visible_revisions(&st, &who, &rec).await?))
+    let may = may_see_identity(&who, &rec);
+    let revs = revisions_as_seen(&st, &rec, may).await?;
+    if may {
+        // Audits this read of the confidential identity before the response leaves.
+        show(&st, &who, &rec).await?;
+    }
+    Ok(Json(revs))
 }
 
-/// A report's revisions as `who` may see them: a confidential reporter's identity withheld unless `who`
-/// may see it (and then that read is audited).
-pub(crate) async fn visible_revisions(
+/// A report's revisions, a confidential reporter's identity withheld unless `may_see_identity`.
+async fn revisions_as_seen(
     st: &AppState,
-    who: &Principal,
     rec: &ReportRecord,
+    may_see_identity: bool,
 ) -> ApiResult<Vec<candour_core::record::Revision>> {
-    let may = may_see_identity(who, rec);
     let mut revs = st.store.revisions(rec.id).await?;
-    if rec.report.body().confidential {
-        if may {
-            show(st, who, rec).await?;
-        } else {
-            for r in &mut revs {
-                r.body.reporter.withhold_identity();
-            }
+    if rec.report.body().confidential && !may_see_identity {
+        for r in &mut revs {
+            r.body.reporter.withhold_identity();
         }
     }
     Ok(revs)
 }
 
-/// Load a report `who` may see and its view (as `GET /api/v1/reports/{reference}` returns it).
-pub(crate) async fn load_and_show(
+/// A report `who` may see, as `GET /api/v1/reports/{reference}` shows it, with its revisions as
+/// `GET …/revisions` shows them; a read of a confidential identity is audited once.
+pub(crate) async fn load_with_history(
     st: &AppState,
     who: &Principal,
     reference: &str,
-) -> ApiResult<(ReportRecord, ReportView)> {
+) -> ApiResult<(ReportView, Vec<candour_core::record::Revision>)> {
     let (_, rec) = load(st, who, reference).await?;
     let view = show(st, who, &rec).await?;
-    Ok((rec, view))
+    let revs = revisions_as_seen(st, &rec, may_see_identity(who, &rec)).await?;
+    Ok((view, revs))
 }
 
 /// `GET /api/v1/reports/{reference}/audit`.

@@ -300,7 +300,7 @@ fn table(caption: &str, rows: Vec<Vec<Value>>) -> String {
 }
 
 /// One filter as inline radios ("Any" first).
-fn select(id: &str, label: &str, current: Option<&str>, options: &[(&str, &str)]) -> String {
+fn filter_radios(id: &str, label: &str, current: Option<&str>, options: &[(&str, &str)]) -> String {
     let mut items = vec![json!({ "value": "", "text": "Any", "checked": current.is_none() })];
     items.extend(
         options
@@ -411,9 +411,9 @@ pub async fn queue(
     let filters = format!(
         "<form method=\"get\" action=\"/workspace\" novalidate>\
          {}{}{}{}{}</form>",
-        select("kind", "Kind", nonempty(&q.kind), &kinds),
-        select("status", "Status", nonempty(&q.status), &statuses),
-        select(
+        filter_radios("kind", "Kind", nonempty(&q.kind), &kinds),
+        filter_radios("status", "Status", nonempty(&q.status), &statuses),
+        filter_radios(
             "acknowledged",
             "Acknowledged",
             nonempty(&q.acknowledged),
@@ -738,7 +738,7 @@ async fn render_report(
     status: StatusCode,
 ) -> Response {
     let (token, set) = csrf::token(headers, st.config.secure_cookies);
-    let (rec, view) = match api::load_and_show(st, who, reference).await {
+    let (view, history) = match api::load_with_history(st, who, reference).await {
         Ok(x) => x,
         Err(ApiError::NotFound(_)) | Err(ApiError::BadJson { .. }) | Err(ApiError::Invalid(_)) => {
             return super::error_page(
@@ -759,7 +759,6 @@ async fn render_report(
             );
         }
     };
-    let history = api::visible_revisions(st, who, &rec).await.unwrap_or_default();
     with_cookie(
         page(
             status,
