@@ -234,26 +234,30 @@ impl RawClient {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         self.stream.write_all(request).await?;
         self.buf.clear();
-        let mut head_end = None;
+        // Status and total length, parsed once the head has arrived.
+        let mut response: Option<(u16, usize)> = None;
         loop {
-            if head_end.is_none() {
-                head_end = self.buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+            if response.is_none() {
+                if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4) {
+                    let head =
+                        std::str::from_utf8(&self.buf[..end]).map_err(|e| Error::new(ErrorKind::InvalidData, e))?;
+                    let status: u16 = head
+                        .get(9..12)
+                        .and_then(|s| s.parse().ok())
+                        .ok_or_else(|| Error::new(ErrorKind::InvalidData, "no status line"))?;
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse().ok())?
+                        })
+                        .ok_or_else(|| Error::new(ErrorKind::InvalidData, "no content-length"))?;
+                    response = Some((status, end + len));
+                }
             }
-            if let Some(end) = head_end {
-                let head = std::str::from_utf8(&self.buf[..end]).map_err(|e| Error::new(ErrorKind::InvalidData, e))?;
-                let status: u16 = head
-                    .get(9..12)
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| Error::new(ErrorKind::InvalidData, "no status line"))?;
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse().ok())?
-                    })
-                    .ok_or_else(|| Error::new(ErrorKind::InvalidData, "no content-length"))?;
-                if self.buf.len() >= end + len {
+            if let Some((status, total)) = response {
+                if self.buf.len() >= total {
                     return Ok(status);
                 }
             }
