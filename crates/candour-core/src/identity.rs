@@ -127,6 +127,8 @@ permission!(/// See the delivery outbox and its dead letters.
     AdministerDelivery, "see the delivery outbox", [Admin]);
 permission!(/// Manage organisations' reporting policy.
     ManageOrganisations, "manage organisations", [Admin]);
+permission!(/// Edit the routing directory, rules and obligations in force.
+    ManageRouting, "edit the routing tables", [Admin]);
 
 /// Which organisations a capability covers.
 #[derive(Debug, Clone, PartialEq, Eq)]

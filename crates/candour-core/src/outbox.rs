@@ -33,10 +33,41 @@ impl Channel {
     }
 }
 
+/// Why a message is sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// The report, routed to the destination.
+    #[default]
+    Routed,
+    /// Nobody at the destination has acknowledged it: the same report again.
+    Reminder,
+    /// Still nobody after the reminder: sent to whoever the directory says to escalate to.
+    Escalation,
+}
+
+impl Purpose {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Routed => "routed",
+            Purpose::Reminder => "reminder",
+            Purpose::Escalation => "escalation",
+        }
+    }
+
+    /// From the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Purpose::Routed, Purpose::Reminder, Purpose::Escalation]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
 /// A delivery decided at intake, before the report has its reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Planned {
-    /// Destination id.
+    /// The destination the message is about (for an escalation, the one that has not acknowledged).
     pub destination: String,
     /// Destination name.
     pub name: String,
@@ -44,6 +75,16 @@ pub struct Planned {
     pub channel: Channel,
     /// Email address or URL.
     pub address: String,
+    /// Why it is sent.
+    #[serde(default)]
+    pub purpose: Purpose,
+}
+
+impl Planned {
+    /// The message id for this delivery of report `report_id`.
+    pub fn id(&self, report_id: Uuid) -> Uuid {
+        message_id_for(report_id, &self.destination, self.channel, self.purpose)
+    }
 }
 
 /// A message ready to send.
@@ -88,6 +129,7 @@ pub fn plan(decision: &Decision, directory: &Directory) -> Vec<Planned> {
                 name: dest.name.clone(),
                 channel,
                 address: c.value.clone(),
+                purpose: Purpose::Routed,
             });
         }
     }
@@ -99,7 +141,16 @@ pub fn plan(decision: &Decision, directory: &Directory) -> Vec<Planned> {
 /// touching a random page of it per message. A UUID v8: the report's UUID v7 timestamp (and its
 /// 12 random bits) first, then 62 bits of a name-based hash of destination and channel.
 pub fn message_id(report_id: Uuid, destination: &str, channel: Channel) -> Uuid {
-    let hash = Uuid::new_v5(&report_id, format!("{destination}/{}", channel.as_str()).as_bytes()).into_bytes();
+    message_id_for(report_id, destination, channel, Purpose::Routed)
+}
+
+/// As [`message_id`], for a message sent for `purpose` (a reminder or an escalation has its own id).
+pub fn message_id_for(report_id: Uuid, destination: &str, channel: Channel, purpose: Purpose) -> Uuid {
+    let name = match purpose {
+        Purpose::Routed => format!("{destination}/{}", channel.as_str()),
+        other => format!("{destination}/{}/{}", channel.as_str(), other.as_str()),
+    };
+    let hash = Uuid::new_v5(&report_id, name.as_bytes()).into_bytes();
     let mut b = report_id.into_bytes();
     b[8..].copy_from_slice(&hash[8..]);
     uuid::Builder::from_custom_bytes(b).into_uuid()
@@ -125,7 +176,7 @@ pub fn subject(r: &ReportRecord, t: &Taxonomy) -> String {
 /// from the stored report when it sends (so the outbox stays small, and a retry carries the latest content).
 pub fn queued(r: &ReportRecord, p: &Planned, t: &Taxonomy) -> Message {
     Message {
-        id: message_id(r.id, &p.destination, p.channel),
+        id: p.id(r.id),
         destination: p.destination.clone(),
         channel: p.channel,
         address: p.address.clone(),
@@ -136,13 +187,23 @@ pub fn queued(r: &ReportRecord, p: &Planned, t: &Taxonomy) -> Message {
 
 /// Render the message for one planned delivery.
 pub fn render(r: &ReportRecord, p: &Planned, t: &Taxonomy) -> Message {
-    let subject = subject(r, t);
+    render_with(r, p, t, "")
+}
+
+/// As [`render`], with opening lines (a reminder's or an escalation's) before the report.
+pub fn render_with(r: &ReportRecord, p: &Planned, t: &Taxonomy, preamble: &str) -> Message {
+    let subject = match p.purpose {
+        Purpose::Routed => subject(r, t),
+        Purpose::Reminder => format!("Reminder: {}", subject(r, t)),
+        Purpose::Escalation => format!("Escalation: {}", subject(r, t)),
+    };
     let body = match p.channel {
-        Channel::Email => email_text(r, p, t),
-        Channel::Webhook => webhook_json(r, p).to_string(),
+        Channel::Email if preamble.is_empty() => email_text(r, p, t),
+        Channel::Email => format!("{preamble}\n\n{}", email_text(r, p, t)),
+        Channel::Webhook => webhook_json(r, p, preamble).to_string(),
     };
     Message {
-        id: message_id(r.id, &p.destination, p.channel),
+        id: p.id(r.id),
         destination: p.destination.clone(),
         channel: p.channel,
         address: p.address.clone(),
@@ -297,15 +358,11 @@ fn email_text(r: &ReportRecord, p: &Planned, t: &Taxonomy) -> String {
     } else {
         "The reporter can be contacted through Candour."
     };
-    let _ = writeln!(
-        s,
-        "\n{who}\nMessage id (quote it in any reply): {}",
-        message_id(r.id, &p.destination, p.channel)
-    );
+    let _ = writeln!(s, "\n{who}\nMessage id (quote it in any reply): {}", p.id(r.id));
     s
 }
 
-fn webhook_json(r: &ReportRecord, p: &Planned) -> serde_json::Value {
+fn webhook_json(r: &ReportRecord, p: &Planned, notice: &str) -> serde_json::Value {
     let mut body = serde_json::to_value(r.report.body()).unwrap_or_default();
     if let Some(o) = body.as_object_mut() {
         // Never the reporter's identity: only whether they are anonymous.
@@ -316,8 +373,10 @@ fn webhook_json(r: &ReportRecord, p: &Planned) -> serde_json::Value {
         o.remove("confidential");
     }
     serde_json::json!({
-        "event": "report.routed",
-        "id": message_id(r.id, &p.destination, p.channel),
+        "event": format!("report.{}", p.purpose.as_str()),
+        "notice": notice,
+        "id": p.id(r.id),
+        "purpose": p.purpose,
         "destination": p.destination,
         "reference": r.reference,
         "revision": r.revision,
@@ -393,6 +452,7 @@ mod tests {
             name: "CSO".into(),
             channel: Channel::Email,
             address: "cso@example.nhs.uk".into(),
+            purpose: Purpose::Routed,
         };
         let m = render(&r, &p, &t);
         assert!(m

@@ -103,7 +103,7 @@ fn html_escape(s: &str) -> String {
 pub struct Deliverer {
     store: DynStore,
     taxonomy: candour_core::Taxonomy,
-    tables: candour_core::routing::Tables,
+    tables: candour_core::routing::InForce,
     reader: candour_core::identity::Can<candour_core::identity::ViewReports>,
     public_url: Option<String>,
     smtp: Option<(SmtpConfig, AsyncSmtpTransport<Tokio1Executor>)>,
@@ -143,8 +143,10 @@ impl Deliverer {
             .map_err(|e| DeliveryError::Config(e.to_string()))?;
         let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
         let taxonomy = candour_core::Taxonomy::embedded().map_err(|e| DeliveryError::Config(e.to_string()))?;
-        let tables =
-            candour_core::routing::Tables::embedded(&taxonomy).map_err(|e| DeliveryError::Config(e.to_string()))?;
+        let tables = candour_core::routing::InForce::new(
+            0,
+            candour_core::routing::Tables::embedded(&taxonomy).map_err(|e| DeliveryError::Config(e.to_string()))?,
+        );
         // The worker reads every report it sends: it acts as a national reader, never as a person.
         let system = candour_core::identity::Principal::Known {
             id: "system:delivery".into(),
@@ -167,6 +169,13 @@ impl Deliverer {
             webhook_secret,
             http,
         })
+    }
+
+    /// Share the routing tables in force with the web layer, so an administrator's saved version reaches
+    /// the worker too.
+    pub fn with_routing(mut self, routing: candour_core::routing::InForce) -> Self {
+        self.tables = routing;
+        self
     }
 
     fn channels(&self) -> Vec<&'static str> {
@@ -282,19 +291,26 @@ impl Deliverer {
         } else {
             candour_core::outbox::Channel::Email
         };
-        let name = self
-            .tables
-            .directory
-            .get(&m.destination)
-            .map(|d| d.name.clone())
-            .unwrap_or_else(|| m.destination.clone());
+        let purpose = candour_core::outbox::Purpose::parse(&m.purpose).unwrap_or_default();
+        // An escalation is about one destination and addressed to the one it escalates to.
+        let tables = self.tables.tables();
+        let directory = &tables.directory;
+        let about = directory.get(&m.destination);
+        let to = match purpose {
+            candour_core::outbox::Purpose::Escalation => about
+                .and_then(|d| d.escalate_to.as_ref())
+                .and_then(|e| directory.get(e.get_ref())),
+            _ => about,
+        };
         let planned = candour_core::outbox::Planned {
             destination: m.destination.clone(),
-            name,
+            name: to.map_or_else(|| m.destination.clone(), |d| d.name.clone()),
             channel,
             address: m.address.clone(),
+            purpose,
         };
-        let msg = candour_core::outbox::render(&rec, &planned, &self.taxonomy);
+        // A reminder's or escalation's stored body is its opening lines; a routed message's is empty.
+        let msg = candour_core::outbox::render_with(&rec, &planned, &self.taxonomy, &m.body);
         m.subject = msg.subject;
         m.body = msg.body;
         Ok(m)
@@ -342,9 +358,70 @@ impl Deliverer {
         Ok(())
     }
 
-    /// Deliver until the process stops: poll every second when idle.
+    /// Chase destinations that have not acknowledged: record each reminder or escalation now due and
+    /// queue its messages (sent by the next [`Deliverer::run_once`]). Returns how many steps were taken.
+    pub async fn chase_once(&self, now: DateTime<Utc>) -> Result<usize, DeliveryError> {
+        use candour_core::chase::{plan, Standing};
+        use candour_core::routing::DestinationScope;
+        let tables = self.tables.tables();
+        let chasing = tables.policy.chasing;
+        let org_scoped: Vec<String> = tables
+            .directory
+            .destinations
+            .iter()
+            .filter(|d| d.scope == DestinationScope::Organisation)
+            .map(|d| d.id.get_ref().clone())
+            .collect();
+        let soonest = now - chrono::Duration::minutes(i64::from(chasing.urgent_minutes));
+        let candidates = self.store.chase_candidates(soonest, &org_scoped, 500).await?;
+        let mut taken = 0;
+        for cand in candidates {
+            let Ok(reference) = cand.reference.parse() else {
+                continue;
+            };
+            let Some(rec) = self.store.get_report(&self.reader, &reference).await? else {
+                continue;
+            };
+            let standing = Standing {
+                sent_at: cand.sent_at,
+                due_at: rec
+                    .routing
+                    .as_ref()
+                    .and_then(|d| d.to(&cand.destination))
+                    .and_then(|r| r.due.as_ref())
+                    .map(|d| d.due_at),
+                urgent: rec.report.body().patients_harmed_now == "yes",
+                reminded_at: cand.reminded_at,
+                escalated_at: None,
+            };
+            let Some(step) = standing.next(&chasing, now) else {
+                continue;
+            };
+            let chase = candour_store::NewChase {
+                report_id: rec.id,
+                reference: cand.reference.clone(),
+                plan: plan(step, &rec, &cand.destination, &standing, &tables.directory),
+                subject: candour_core::outbox::subject(&rec, &self.taxonomy),
+                now,
+            };
+            if self.store.record_chase(chase).await? {
+                tracing::info!(reference = %cand.reference, destination = %cand.destination, step = step.as_str(), "chased");
+                taken += 1;
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Deliver until the process stops: poll every second when idle, and chase once a minute.
     pub async fn run(self) {
+        let mut chased = Utc::now() - chrono::Duration::minutes(1);
         loop {
+            if Utc::now() - chased >= chrono::Duration::minutes(1) {
+                chased = Utc::now();
+                if let Err(e) = self.chase_once(chased).await {
+                    tracing::error!(error = %e, "chasing failed");
+                }
+            }
             match self.run_once(Utc::now()).await {
                 Ok(0) => tokio::time::sleep(Duration::from_secs(1)).await,
                 Ok(_) => {}

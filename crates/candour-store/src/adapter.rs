@@ -211,6 +211,59 @@ macro_rules! store_impl {
                     .await
             }
 
+            async fn chase_candidates(
+                &self,
+                sent_before: chrono::DateTime<chrono::Utc>,
+                org_scoped: &[String],
+                limit: i64,
+            ) -> Result<Vec<ChaseCandidate>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::chase_candidates(&mut c, sent_before, org_scoped, limit).await
+            }
+
+            async fn record_chase(&self, chase: NewChase) -> Result<bool, StoreError> {
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::record_chase(c, chase).await }))
+                    .await
+            }
+
+            async fn chase_steps(&self, report_id: Uuid) -> Result<Vec<ChaseRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::chase_steps(&mut c, report_id).await
+            }
+
+            async fn put_routing(&self, can: &Can<ManageRouting>, v: NewRoutingVersion) -> Result<i64, StoreError> {
+                let actor = can.actor().to_string();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::put_routing(c, v, &actor).await }))
+                    .await
+            }
+
+            async fn routing_version(&self, version: Option<i64>) -> Result<Option<RoutingVersion>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::routing_version(&mut c, version).await
+            }
+
+            async fn routing_versions(&self) -> Result<Vec<RoutingVersion>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::routing_versions(&mut c).await
+            }
+
+            async fn open_routed(&self, can: &Can<ViewReports>, limit: i64) -> Result<Vec<OpenRouted>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::open_routed(&mut c, can, limit).await
+            }
+
+            async fn outbox_page(
+                &self,
+                status: Option<&str>,
+                after: Option<Uuid>,
+                limit: i64,
+            ) -> Result<Vec<OutboxMessage>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::outbox_page(&mut c, status, after, limit).await
+            }
+
             async fn outbox_message(&self, id: Uuid) -> Result<Option<OutboxMessage>, StoreError> {
                 let mut c = self.reads.acquire().await?;
                 sql::outbox_message(&mut c, id).await

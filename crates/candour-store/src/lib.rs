@@ -20,7 +20,7 @@ pub use types::*;
 
 use async_trait::async_trait;
 use candour_core::audit::{AuditEntry, AuditEvent, ChainHead};
-use candour_core::identity::{Can, ManageOrganisations, ManageUsers, TransitionReports, ViewReports};
+use candour_core::identity::{Can, ManageOrganisations, ManageRouting, ManageUsers, TransitionReports, ViewReports};
 use candour_core::record::{ReportRecord, Revision};
 use candour_core::Reference;
 use std::sync::Arc;
@@ -119,6 +119,36 @@ pub trait Store: Send + Sync + 'static {
     async fn responses(&self, report_id: Uuid) -> Result<Vec<DestinationResponse>, StoreError>;
     /// A key Candour keeps for itself (created at first use, the same for every instance).
     async fn app_secret(&self, name: &str) -> Result<Vec<u8>, StoreError>;
+    /// Destinations to consider chasing: sent a report before `sent_before`, not answered, not escalated,
+    /// on open reports; oldest first, at most `limit`. A report acknowledged by a named person in its
+    /// organisation counts as answered for the `org_scoped` destinations.
+    async fn chase_candidates(
+        &self,
+        sent_before: chrono::DateTime<chrono::Utc>,
+        org_scoped: &[String],
+        limit: i64,
+    ) -> Result<Vec<ChaseCandidate>, StoreError>;
+    /// Record a chasing step and queue its messages, once (audited). `false` if it was already taken.
+    async fn record_chase(&self, chase: NewChase) -> Result<bool, StoreError>;
+    /// The chasing steps taken for a report.
+    async fn chase_steps(&self, report_id: Uuid) -> Result<Vec<ChaseRecord>, StoreError>;
+    /// Store a new version of the routing tables, already checked (audited); returns its number.
+    async fn put_routing(&self, can: &Can<ManageRouting>, v: NewRoutingVersion) -> Result<i64, StoreError>;
+    /// The newest stored routing tables (`None`: none stored), or version `version`.
+    async fn routing_version(&self, version: Option<i64>) -> Result<Option<RoutingVersion>, StoreError>;
+    /// Every stored version of the routing tables, newest first, without their files.
+    async fn routing_versions(&self) -> Result<Vec<RoutingVersion>, StoreError>;
+    /// Open reports in the caller's scope with their routing and answered destinations (the obligations
+    /// board), newest first, at most `limit`.
+    async fn open_routed(&self, can: &Can<ViewReports>, limit: i64) -> Result<Vec<OpenRouted>, StoreError>;
+    /// A page of the outbox (all reports) by status, in time order, after message `after`; at most `limit`
+    /// (1–1000).
+    async fn outbox_page(
+        &self,
+        status: Option<&str>,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
     /// One outbox message by id.
     async fn outbox_message(&self, id: Uuid) -> Result<Option<OutboxMessage>, StoreError>;
     /// Save a web-journey draft: the reporter's answers so far, as JSON (their own words, not yet

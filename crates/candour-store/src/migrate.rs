@@ -35,6 +35,8 @@ migrations! {
     3 "outbox" "0003_outbox.sql",
     4 "destination_responses" "0004_destination_responses.sql",
     5 "web" "0005_web.sql",
+    6 "chasing" "0006_chasing.sql",
+    7 "routing_versions" "0007_routing_versions.sql",
 }
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

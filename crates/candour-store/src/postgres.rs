@@ -7,7 +7,7 @@ use crate::sql::postgres as sql;
 use crate::types::*;
 use crate::writer::{Connect, Writer};
 use candour_core::audit::{AuditEntry, AuditEvent, ChainHead};
-use candour_core::identity::{Can, ManageOrganisations, ManageUsers, TransitionReports, ViewReports};
+use candour_core::identity::{Can, ManageOrganisations, ManageRouting, ManageUsers, TransitionReports, ViewReports};
 use candour_core::record::{ReportRecord, Revision};
 use candour_core::{Reference, Taxonomy};
 use chrono::{DateTime, Utc};

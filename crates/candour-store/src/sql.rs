@@ -464,7 +464,7 @@ macro_rules! candour_sql {
         }
 
         const OUTBOX_COLUMNS: &str = "SELECT id, reference, destination, channel, address, subject, body, status, attempts, \
-            next_attempt_at, last_error, created_at, sent_at FROM outbox";
+            next_attempt_at, last_error, created_at, sent_at, purpose FROM outbox";
 
         fn outbox_from_row(r: &<$db as sqlx::Database>::Row) -> Result<OutboxMessage, StoreError> {
             Ok(OutboxMessage {
@@ -481,6 +481,7 @@ macro_rules! candour_sql {
                 last_error: r.try_get("last_error")?,
                 created_at: r.try_get("created_at")?,
                 sent_at: r.try_get("sent_at")?,
+                purpose: r.try_get("purpose")?,
             })
         }
 
@@ -561,6 +562,202 @@ macro_rules! candour_sql {
                 q.push(" AND reference = ").push_bind(r.to_string());
             }
             q.push(" ORDER BY created_at, id LIMIT 1000");
+            let rows = q.build().fetch_all(&mut *c).await?;
+            rows.iter().map(outbox_from_row).collect()
+        }
+
+        /// Destinations sent a report (first sent before `sent_before`) that nobody there has answered and
+        /// that have not been escalated, on reports still open; oldest first.
+        pub(crate) async fn chase_candidates(c: &mut Conn, sent_before: DateTime<Utc>, org_scoped: &[String], limit: i64) -> Result<Vec<ChaseCandidate>, StoreError> {
+            let mut q: QueryBuilder<$db> = QueryBuilder::new(
+                "SELECT o.report_id, o.reference, o.destination, MIN(o.sent_at) AS first_sent, \
+                 MAX(CASE WHEN s.step = 'reminder' THEN s.at END) AS reminded_at \
+                 FROM outbox o JOIN reports r ON r.id = o.report_id \
+                 LEFT JOIN chase_steps s ON s.report_id = o.report_id AND s.destination = o.destination \
+                 WHERE o.purpose = 'routed' AND o.status = 'sent' AND o.sent_at <= ",
+            );
+            q.push_bind(sent_before).push(
+                " AND r.status NOT IN ('closed', 'withdrawn') \
+                 AND NOT EXISTS (SELECT 1 FROM destination_responses d WHERE d.report_id = o.report_id AND d.destination = o.destination) \
+                 AND NOT EXISTS (SELECT 1 FROM chase_steps e WHERE e.report_id = o.report_id AND e.destination = o.destination AND e.step = 'escalation')",
+            );
+            // A named person in the organisation acknowledging the report answers for its own destinations.
+            if !org_scoped.is_empty() {
+                q.push(" AND NOT (r.acknowledged AND o.destination IN (");
+                let mut sep = q.separated(", ");
+                for d in org_scoped {
+                    sep.push_bind(d.clone());
+                }
+                sep.push_unseparated("))");
+            }
+            q.push(" GROUP BY o.report_id, o.reference, o.destination ORDER BY MIN(o.sent_at) LIMIT ").push_bind(limit);
+            let rows = q.build().fetch_all(&mut *c).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(ChaseCandidate {
+                        report_id: uuid(&r.try_get::<String, _>("report_id")?)?,
+                        reference: r.try_get("reference")?,
+                        destination: r.try_get("destination")?,
+                        sent_at: r.try_get("first_sent")?,
+                        reminded_at: r.try_get("reminded_at")?,
+                    })
+                })
+                .collect()
+        }
+
+        /// Record a chasing step once, with its messages and its audit entry. `false` when the step was
+        /// already taken (another worker got there first): nothing is written.
+        pub(crate) async fn record_chase(c: &mut Conn, ch: NewChase) -> Result<bool, StoreError> {
+            let mut head = lock_head(c).await?;
+            let p = &ch.plan;
+            let done = sqlx::query(
+                "INSERT INTO chase_steps (report_id, destination, step, told, messages, note, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (report_id, destination, step) DO NOTHING",
+            )
+            .bind(ch.report_id.to_string())
+            .bind(&p.destination)
+            .bind(p.step.as_str())
+            .bind(&p.to)
+            .bind(p.messages.len() as i64)
+            .bind(&p.preamble)
+            .bind(ch.now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Ok(false);
+            }
+            for m in &p.messages {
+                sqlx::query(
+                    "INSERT INTO outbox (id, report_id, reference, destination, channel, address, subject, body, status, attempts, \
+                     next_attempt_at, last_error, created_at, sent_at, purpose) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $9, NULL, $10) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(m.id(ch.report_id).to_string())
+                .bind(ch.report_id.to_string())
+                .bind(&ch.reference)
+                .bind(&m.destination)
+                .bind(m.channel.as_str())
+                .bind(&m.address)
+                .bind(&ch.subject)
+                .bind(&p.preamble)
+                .bind(ch.now)
+                .bind(m.purpose.as_str())
+                .execute(&mut *c)
+                .await?;
+            }
+            let what = serde_json::json!({
+                "destination": p.destination, "step": p.step, "told": p.to, "messages": p.messages.len(), "note": p.preamble,
+            });
+            let ev = AuditEvent {
+                actor: "system:chaser".into(),
+                action: format!("destination.{}", p.step.as_str()),
+                object_type: "report".into(),
+                object_id: ch.reference.clone(),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&what)),
+            };
+            append(c, &mut head, ev, ch.now).await?;
+            save_head(c, &head).await?;
+            Ok(true)
+        }
+
+        /// Every chasing step taken for a report, in order.
+        pub(crate) async fn chase_steps(c: &mut Conn, report_id: Uuid) -> Result<Vec<ChaseRecord>, StoreError> {
+            let rows = sqlx::query("SELECT destination, step, told, messages, note, at FROM chase_steps WHERE report_id = $1 ORDER BY at, destination")
+                .bind(report_id.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(ChaseRecord {
+                        destination: r.try_get("destination")?,
+                        step: r.try_get("step")?,
+                        told: r.try_get("told")?,
+                        messages: r.try_get("messages")?,
+                        note: r.try_get("note")?,
+                        at: r.try_get("at")?,
+                    })
+                })
+                .collect()
+        }
+
+        /// Store a new version of the routing tables (audited); returns its number.
+        pub(crate) async fn put_routing(c: &mut Conn, v: NewRoutingVersion, actor: &str) -> Result<i64, StoreError> {
+            let mut head = lock_head(c).await?;
+            let last: Option<i64> = sqlx::query("SELECT MAX(version) AS v FROM routing_versions")
+                .fetch_one(&mut *c)
+                .await?
+                .try_get("v")?;
+            let version = last.unwrap_or(0) + 1;
+            let labels = v.labels.join(" / ");
+            sqlx::query(
+                "INSERT INTO routing_versions (version, directory, rules, obligations, labels, note, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(version)
+            .bind(&v.files[0])
+            .bind(&v.files[1])
+            .bind(&v.files[2])
+            .bind(&labels)
+            .bind(&v.note)
+            .bind(actor)
+            .bind(v.now)
+            .execute(&mut *c)
+            .await?;
+            let what = serde_json::json!({ "version": version, "labels": labels, "note": v.note, "files": v.files });
+            let ev = AuditEvent {
+                actor: actor.to_string(),
+                action: "routing.update".into(),
+                object_type: "routing".into(),
+                object_id: version.to_string(),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&what)),
+            };
+            append(c, &mut head, ev, v.now).await?;
+            save_head(c, &head).await?;
+            Ok(version)
+        }
+
+        fn routing_from_row(r: &<$db as sqlx::Database>::Row) -> Result<RoutingVersion, StoreError> {
+            Ok(RoutingVersion {
+                version: r.try_get("version")?,
+                files: [r.try_get("directory")?, r.try_get("rules")?, r.try_get("obligations")?],
+                labels: r.try_get("labels")?,
+                note: r.try_get("note")?,
+                created_by: r.try_get("created_by")?,
+                created_at: r.try_get("created_at")?,
+            })
+        }
+
+        /// The newest stored version of the routing tables, or one by number.
+        pub(crate) async fn routing_version(c: &mut Conn, version: Option<i64>) -> Result<Option<RoutingVersion>, StoreError> {
+            let base = "SELECT version, directory, rules, obligations, labels, note, created_by, created_at FROM routing_versions";
+            let row = match version {
+                Some(v) => sqlx::query(&format!("{base} WHERE version = $1")).bind(v).fetch_optional(&mut *c).await?,
+                None => sqlx::query(&format!("{base} ORDER BY version DESC LIMIT 1")).fetch_optional(&mut *c).await?,
+            };
+            row.as_ref().map(routing_from_row).transpose()
+        }
+
+        /// Every stored version, newest first, without the files.
+        pub(crate) async fn routing_versions(c: &mut Conn) -> Result<Vec<RoutingVersion>, StoreError> {
+            let rows = sqlx::query("SELECT version, '' AS directory, '' AS rules, '' AS obligations, labels, note, created_by, created_at FROM routing_versions ORDER BY version DESC")
+                .fetch_all(&mut *c)
+                .await?;
+            rows.iter().map(routing_from_row).collect()
+        }
+
+        /// A page of the outbox in id order (time order), after `after`.
+        pub(crate) async fn outbox_page(c: &mut Conn, status: Option<&str>, after: Option<Uuid>, limit: i64) -> Result<Vec<OutboxMessage>, StoreError> {
+            let mut q: QueryBuilder<$db> = QueryBuilder::new(format!("{OUTBOX_COLUMNS} WHERE 1 = 1"));
+            if let Some(s) = status {
+                q.push(" AND status = ").push_bind(s.to_string());
+            }
+            if let Some(a) = after {
+                q.push(" AND id > ").push_bind(a.to_string());
+            }
+            q.push(" ORDER BY id LIMIT ").push_bind(limit.clamp(1, 1000));
             let rows = q.build().fetch_all(&mut *c).await?;
             rows.iter().map(outbox_from_row).collect()
         }
@@ -744,6 +941,53 @@ macro_rules! candour_sql {
                     })
                 })
                 .collect()
+        }
+
+        /// Open reports in scope with their routing and the destinations that have answered, newest first.
+        pub(crate) async fn open_routed(c: &mut Conn, can: &Can<ViewReports>, limit: i64) -> Result<Vec<OpenRouted>, StoreError> {
+            let mut q: QueryBuilder<$db> = QueryBuilder::new(
+                "SELECT id, reference, title, ods_code, status, acknowledged, patients_harmed_now, routing FROM reports \
+                 WHERE status NOT IN ('closed', 'withdrawn')",
+            );
+            if let OrgScope::Only(orgs) = can.scope() {
+                q.push(" AND ods_code IN (");
+                let mut sep = q.separated(", ");
+                for o in orgs {
+                    sep.push_bind(o.as_str().to_string());
+                }
+                sep.push_unseparated(")");
+            }
+            q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
+            let rows = q.build().fetch_all(&mut *c).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            let mut index = HashMap::new();
+            for r in &rows {
+                index.insert(r.try_get::<String, _>("id")?, out.len());
+                out.push(OpenRouted {
+                    reference: r.try_get("reference")?,
+                    title: r.try_get("title")?,
+                    ods_code: r.try_get("ods_code")?,
+                    status: r.try_get("status")?,
+                    acknowledged: r.try_get("acknowledged")?,
+                    patients_harmed_now: r.try_get("patients_harmed_now")?,
+                    routing: r.try_get::<Option<String>, _>("routing")?.map(|x| serde_json::from_str(&x)).transpose()?,
+                    answered: Vec::new(),
+                });
+            }
+            for chunk in index.keys().cloned().collect::<Vec<_>>().chunks(500) {
+                let mut q: QueryBuilder<$db> = QueryBuilder::new("SELECT DISTINCT report_id, destination FROM destination_responses WHERE report_id IN (");
+                let mut sep = q.separated(", ");
+                for id in chunk {
+                    sep.push_bind(id.clone());
+                }
+                sep.push_unseparated(")");
+                for r in q.build().fetch_all(&mut *c).await? {
+                    if let Some(i) = index.get(&r.try_get::<String, _>("report_id")?) {
+                        out[*i].answered.push(r.try_get("destination")?);
+                    }
+                }
+            }
+            Ok(out)
         }
 
         pub(crate) async fn revisions(c: &mut Conn, id: Uuid) -> Result<Vec<Revision>, StoreError> {

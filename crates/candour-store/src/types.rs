@@ -151,6 +151,55 @@ pub struct OutboxMessage {
     pub created_at: DateTime<Utc>,
     /// Sent.
     pub sent_at: Option<DateTime<Utc>>,
+    /// `routed`, `reminder` or `escalation`.
+    pub purpose: String,
+}
+
+/// A destination that was sent a report and has neither acknowledged it nor been escalated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChaseCandidate {
+    /// Report id.
+    pub report_id: Uuid,
+    /// Report reference.
+    pub reference: String,
+    /// Destination id.
+    pub destination: String,
+    /// First sent.
+    pub sent_at: DateTime<Utc>,
+    /// Reminded.
+    pub reminded_at: Option<DateTime<Utc>>,
+}
+
+/// A chasing step to record, with the messages it queues.
+#[derive(Debug, Clone)]
+pub struct NewChase {
+    /// Report id.
+    pub report_id: Uuid,
+    /// Report reference.
+    pub reference: String,
+    /// The plan (step, destination, who is told, messages, opening lines).
+    pub plan: candour_core::chase::Plan,
+    /// Subject line for its messages.
+    pub subject: String,
+    /// When.
+    pub now: DateTime<Utc>,
+}
+
+/// A chasing step taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ChaseRecord {
+    /// The destination chased.
+    pub destination: String,
+    /// `reminder` or `escalation`.
+    pub step: String,
+    /// Who was told (a destination id).
+    pub told: String,
+    /// How many messages were queued (0: people must phone; see `note`).
+    pub messages: i64,
+    /// What was said, and for a phone-only escalation, whom to call.
+    pub note: String,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// A response from (or about) one destination.
@@ -431,4 +480,55 @@ mod tests {
         assert_eq!(decode_cursor("42"), None);
         assert_eq!(decode_cursor("s-1"), None);
     }
+}
+
+/// A version of the routing tables to store.
+#[derive(Debug, Clone)]
+pub struct NewRoutingVersion {
+    /// The directory, rules and obligations files, already checked together.
+    pub files: [String; 3],
+    /// The `version` strings inside them.
+    pub labels: [String; 3],
+    /// What changed and why.
+    pub note: String,
+    /// When.
+    pub now: DateTime<Utc>,
+}
+
+/// A stored version of the routing tables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct RoutingVersion {
+    /// Sequence number (1, 2, …).
+    pub version: i64,
+    /// The directory, rules and obligations files.
+    pub files: [String; 3],
+    /// The `version` strings inside them, joined with " / ".
+    pub labels: String,
+    /// What changed and why.
+    pub note: String,
+    /// Who saved it.
+    pub created_by: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An open report's routing, for the obligations board.
+#[derive(Debug, Clone)]
+pub struct OpenRouted {
+    /// Report reference.
+    pub reference: String,
+    /// Title.
+    pub title: String,
+    /// Organisation.
+    pub ods_code: String,
+    /// Lifecycle status.
+    pub status: String,
+    /// A named person in the organisation has acknowledged it.
+    pub acknowledged: bool,
+    /// `yes` when patients are harmed now.
+    pub patients_harmed_now: String,
+    /// The routing decision with its clocks.
+    pub routing: Option<candour_core::routing::Decision>,
+    /// Destinations that have answered (acknowledged, or a recorded decision not to notify).
+    pub answered: Vec<String>,
 }

@@ -163,6 +163,8 @@ pub struct ReportView {
     pub responses: Vec<candour_store::DestinationResponse>,
     /// True while no named human anywhere (locally or at any destination) has acknowledged the report.
     pub no_human_acknowledged: bool,
+    /// Reminders and escalations sent to destinations that had not acknowledged it.
+    pub chasing: Vec<candour_store::ChaseRecord>,
 }
 
 /// A routing decision with its clocks as they stand now.
@@ -254,6 +256,7 @@ pub fn view(r: &ReportRecord, may_see_identity: bool) -> ReportView {
         routing: r.routing.as_ref().map(|d| routing_view(d, Utc::now())),
         responses: Vec::new(),
         no_human_acknowledged: r.state.acknowledgement.is_none(),
+        chasing: Vec::new(),
     }
 }
 
@@ -291,6 +294,7 @@ async fn show(st: &AppState, who: &Principal, rec: &ReportRecord) -> ApiResult<R
     }
     let mut v = view(rec, may);
     v.responses = st.store.responses(rec.id).await?;
+    v.chasing = st.store.chase_steps(rec.id).await?;
     v.no_human_acknowledged = v.no_human_acknowledged && !v.responses.iter().any(|r| r.kind == "acknowledged");
     Ok(v)
 }
@@ -517,11 +521,16 @@ pub(crate) async fn load_with_history(
     st: &AppState,
     who: &Principal,
     reference: &str,
-) -> ApiResult<(ReportView, Vec<candour_core::record::Revision>)> {
+) -> ApiResult<(
+    ReportView,
+    Vec<candour_core::record::Revision>,
+    Vec<candour_store::OutboxMessage>,
+)> {
     let (_, rec) = load(st, who, reference).await?;
     let view = show(st, who, &rec).await?;
     let revs = revisions_as_seen(st, &rec, may_see_identity(who, &rec)).await?;
-    Ok((view, revs))
+    let messages = st.store.outbox(None, Some(&view.reference)).await?;
+    Ok((view, revs, messages))
 }
 
 /// `GET /api/v1/reports/{reference}/audit`.
@@ -820,9 +829,14 @@ pub async fn report_deliveries(
 pub struct OutboxQuery {
     /// `pending`, `sent` or `dead`.
     pub status: Option<String>,
+    /// The last message id of the previous page.
+    pub after: Option<uuid::Uuid>,
+    /// Page size, 1–1000 (default 100).
+    pub limit: Option<i64>,
 }
 
-/// `GET /api/v1/outbox?status=dead`: the delivery outbox (administrators), oldest first.
+/// `GET /api/v1/outbox?status=dead&after=<id>&limit=100`: the delivery outbox (administrators), oldest
+/// first, a page at a time (pass the last id seen as `after`).
 pub async fn outbox(
     State(st): State<AppState>,
     Caller(who): Caller,
@@ -840,7 +854,18 @@ pub async fn outbox(
             format!("'{s}' is not one of: pending, sent, dead"),
         )));
     }
-    Ok(Json(st.store.outbox(q.status.as_deref(), None).await?))
+    if let Some(l) = q.limit.filter(|l| !(1..=1000).contains(l)) {
+        return Err(ApiError::Invalid(ValidationErrors::one(
+            "limit",
+            "out_of_range",
+            format!("{l} is not between 1 and 1000"),
+        )));
+    }
+    Ok(Json(
+        st.store
+            .outbox_page(q.status.as_deref(), q.after, q.limit.unwrap_or(100))
+            .await?,
+    ))
 }
 
 /// Staff record of a destination's response.
@@ -863,16 +888,16 @@ pub struct ResponseBody {
     pub note: Option<String>,
 }
 
-/// `POST /api/v1/reports/{reference}/destinations/{destination}/responses`.
-pub async fn record_response(
-    State(st): State<AppState>,
-    Caller(who): Caller,
-    Path((reference, destination)): Path<(String, String)>,
-    JsonBytes(body): JsonBytes,
-) -> ApiResult<Response> {
-    let can = need::<TransitionReports>(&who)?;
-    let reference = parse_reference(&reference)?;
-    let b: ResponseBody = json::parse(&body)?;
+/// Check and record staff's record of a destination's response (the API and the workspace share it).
+pub async fn save_response(
+    st: &AppState,
+    who: &Principal,
+    reference: &str,
+    destination: String,
+    b: ResponseBody,
+) -> ApiResult<candour_store::Recorded> {
+    let can = need::<TransitionReports>(who)?;
+    let reference = parse_reference(reference)?;
     let mut e = ValidationErrors::default();
     let text = |v: &Option<String>| {
         v.as_deref()
@@ -943,6 +968,18 @@ pub async fn record_response(
         }
         other => other.into(),
     })?;
+    Ok(rec)
+}
+
+/// `POST /api/v1/reports/{reference}/destinations/{destination}/responses`.
+pub async fn record_response(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path((reference, destination)): Path<(String, String)>,
+    JsonBytes(body): JsonBytes,
+) -> ApiResult<Response> {
+    let b: ResponseBody = json::parse(&body)?;
+    let rec = save_response(&st, &who, &reference, destination, b).await?;
     let status = if rec.already {
         StatusCode::OK
     } else {

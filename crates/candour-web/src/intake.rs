@@ -81,8 +81,9 @@ pub async fn prepare(
         }
     }
     let facts = org.map(|o| o.facts()).unwrap_or(UNKNOWN_ORG);
-    let routing = decide(&st.routing, &st.taxonomy, &valid, facts, now);
-    let deliveries = candour_core::outbox::plan(&routing, &st.routing.directory);
+    let tables = st.routing.tables();
+    let routing = decide(&tables, &st.taxonomy, &valid, facts, now);
+    let deliveries = candour_core::outbox::plan(&routing, &tables.directory);
     Ok((
         CreateReport {
             report: valid,

@@ -10,6 +10,7 @@ pub mod intake;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
+pub mod policy;
 pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
@@ -47,8 +48,8 @@ pub struct AppState {
     pub store: DynStore,
     /// Taxonomy in force for new reports.
     pub taxonomy: Arc<Taxonomy>,
-    /// Routing tables in force for new reports.
-    pub routing: Arc<candour_core::routing::Tables>,
+    /// Routing tables in force for new reports (replaced whole when an administrator saves a version).
+    pub routing: candour_core::routing::InForce,
     /// Removes patient identifiers from shared free text at intake.
     pub redactor: Arc<candour_redact::Redactor>,
     /// Settings.
@@ -71,7 +72,7 @@ impl AppState {
         let routing = candour_core::routing::Tables::embedded(&taxonomy)?;
         Ok(Self {
             store,
-            routing: Arc::new(routing),
+            routing: candour_core::routing::InForce::new(0, routing),
             redactor: Arc::new(candour_redact::Redactor::new()),
             taxonomy: Arc::new(taxonomy),
             config: Arc::new(config),
@@ -127,7 +128,17 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(ui::workspace::sign_out))
         .route("/workspace", get(ui::workspace::queue))
         .route("/workspace/reports/{reference}", get(ui::workspace::report))
+        .route("/workspace/obligations", get(ui::admin::obligations))
+        .route("/workspace/outbox", get(ui::admin::outbox))
+        .route(
+            "/workspace/routing",
+            get(ui::admin::routing_page).post(ui::admin::routing_post),
+        )
         .route("/workspace/reports/{reference}/actions", post(ui::workspace::act))
+        .route(
+            "/workspace/reports/{reference}/responses",
+            post(ui::destinations::respond),
+        )
         .nest("/api/v1", api)
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))

@@ -380,6 +380,7 @@ pub async fn outbox(messages: usize, runs: usize) -> Result<OutboxResult, CliErr
             name: "Supplier".into(),
             channel: candour_core::outbox::Channel::Webhook,
             address: hook,
+            purpose: candour_core::outbox::Purpose::Routed,
         }];
         let mut pending = Vec::new();
         for _ in 0..messages {

@@ -58,6 +58,12 @@ pub async fn serve(config: &Config, store: DynStore, ready: impl FnOnce(std::net
     let store_for_delivery = store.clone();
     let state =
         candour_web::AppState::new(store, taxonomy, config.web()).map_err(|e| CliError::Message(e.to_string()))?;
+    candour_web::policy::refresh(&state).await?;
+    let routing = state.routing.clone();
+    let follower = tokio::spawn(candour_web::policy::follow(
+        state.clone(),
+        std::time::Duration::from_secs(10),
+    ));
     let app = candour_web::router(state);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -72,10 +78,12 @@ pub async fn serve(config: &Config, store: DynStore, ready: impl FnOnce(std::net
     let secret = config.webhook_secret.as_ref().map(|s| s.0.as_bytes().to_vec());
     let deliverer =
         candour_deliver::Deliverer::with_public_url(store_for_delivery, smtp, secret, Some(config.public_url.clone()))
-            .map_err(|e| CliError::Message(e.to_string()))?;
+            .map_err(|e| CliError::Message(e.to_string()))?
+            .with_routing(routing);
     let worker = tokio::spawn(deliverer.run());
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     worker.abort();
+    follower.abort();
     Ok(())
 }
 

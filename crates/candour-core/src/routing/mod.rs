@@ -10,14 +10,46 @@ mod tables;
 
 pub use clock::{deadline, ClockState, WorkingCalendar};
 pub use tables::{
-    ClockStart, ContactMethod, Destination, DestinationScope, Directory, DsptGrid, Method, Obligation, Policy, Rule,
-    RuleSet, TableError, Tables, Target,
+    Chasing, ClockStart, ContactMethod, Destination, DestinationScope, Directory, DsptGrid, Method, Obligation, Policy,
+    Rule, RuleSet, TableError, Tables, Target, EMBEDDED,
 };
 
 use crate::report::ValidReport;
 use crate::taxonomy::Taxonomy;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+/// The tables in force, shared by every request and the delivery worker, and replaced whole when an
+/// administrator saves a new version: a reader always sees one complete, checked version.
+#[derive(Debug, Clone)]
+pub struct InForce(std::sync::Arc<std::sync::RwLock<(i64, std::sync::Arc<Tables>)>>);
+
+impl InForce {
+    /// Start with `tables`, stored as `version` (0: the tables built into Candour).
+    pub fn new(version: i64, tables: Tables) -> Self {
+        Self(std::sync::Arc::new(std::sync::RwLock::new((
+            version,
+            std::sync::Arc::new(tables),
+        ))))
+    }
+
+    /// The tables in force now, and their stored version.
+    pub fn get(&self) -> (i64, std::sync::Arc<Tables>) {
+        let g = self.0.read().unwrap_or_else(|p| p.into_inner());
+        (g.0, g.1.clone())
+    }
+
+    /// The tables in force now.
+    pub fn tables(&self) -> std::sync::Arc<Tables> {
+        self.get().1
+    }
+
+    /// Put `tables` (already checked) in force as `version`.
+    pub fn replace(&self, version: i64, tables: Tables) {
+        let mut g = self.0.write().unwrap_or_else(|p| p.into_inner());
+        *g = (version, std::sync::Arc::new(tables));
+    }
+}
 
 /// Facts about the reporting organisation that routing depends on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

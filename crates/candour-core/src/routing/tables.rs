@@ -87,6 +87,10 @@ pub struct Destination {
     pub products: Vec<String>,
     /// How to reach it.
     pub contacts: Vec<ContactMethod>,
+    /// Who is told when nobody here acknowledges a report after a reminder (a destination id); their
+    /// email and webhook contacts receive the escalation, which lists this destination's other contacts.
+    #[serde(default)]
+    pub escalate_to: Option<Spanned<String>>,
 }
 
 /// The directory file.
@@ -271,6 +275,21 @@ impl DsptGrid {
     }
 }
 
+/// Chasing a destination that was sent a report and has not acknowledged it: a reminder, then an
+/// escalation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chasing {
+    /// Remind this many hours after sending when the destination has no clock of its own (with a clock,
+    /// the reminder goes when it is overdue).
+    pub remind_after_hours: u32,
+    /// Escalate this many hours after the reminder.
+    pub escalate_after_hours: u32,
+    /// On the urgent path (patients harmed now): remind, then escalate, this many minutes apart. Also the
+    /// shortest time after sending before any reminder.
+    pub urgent_minutes: u32,
+}
+
 /// The obligations file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -286,6 +305,8 @@ pub struct Policy {
     pub obligations: Vec<Obligation>,
     /// DSPT grid.
     pub dspt_grid: DsptGrid,
+    /// Reminders and escalation.
+    pub chasing: Chasing,
 }
 
 /// All three tables, checked together.
@@ -298,6 +319,7 @@ pub struct Tables {
     /// Obligations.
     pub policy: Policy,
     calendar: WorkingCalendar,
+    sources: [String; 3],
 }
 
 /// The tables shipped with Candour.
@@ -371,6 +393,20 @@ impl Tables {
                 ));
             }
         }
+        for d in &directory.destinations {
+            let Some(to) = &d.escalate_to else { continue };
+            if directory.get(to.get_ref()).is_none() || to.get_ref() == d.id.get_ref() {
+                return Err(err(
+                    dir,
+                    to.span().start,
+                    format!(
+                        "destination '{}' escalates to '{}', which is not another destination in the directory",
+                        d.id.get_ref(),
+                        to.get_ref()
+                    ),
+                ));
+            }
+        }
         let parse_time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M");
         let (start, end) = match (parse_time(&pol.working_day.start), parse_time(&pol.working_day.end)) {
             (Ok(a), Ok(b)) if a < b => (a, b),
@@ -430,6 +466,14 @@ impl Tables {
             && g.urgent_24h_cells.iter().all(|[l, s]| in_range(*l) && in_range(*s));
         if !grid_ok {
             return Err(err(policy, 0, "dspt_grid values must be between 1 and 5".into()));
+        }
+        let ch = &pol.chasing;
+        if ch.remind_after_hours == 0 || ch.escalate_after_hours == 0 || ch.urgent_minutes == 0 {
+            return Err(err(
+                policy,
+                policy.1.find("[chasing]").unwrap_or(0),
+                "chasing: remind_after_hours, escalate_after_hours and urgent_minutes must each be at least 1".into(),
+            ));
         }
 
         let mut rule_ids = BTreeSet::new();
@@ -500,7 +544,13 @@ impl Tables {
             rules: rule_set,
             policy: pol,
             calendar,
+            sources: [dir.1.to_string(), rules.1.to_string(), policy.1.to_string()],
         })
+    }
+
+    /// The three files as given: directory, rules, obligations.
+    pub fn sources(&self) -> &[String; 3] {
+        &self.sources
     }
 
     /// The working calendar (Europe/London) the policy defines.

@@ -178,6 +178,19 @@ fn bad_tables_name_file_line_and_reason_and_load_nothing() {
     let dup = d.1.replace("id = \"lfpse\"", "id = \"nhs_csoc\"");
     let e = Tables::parse(&t, (d.0, &dup), r, p).unwrap_err();
     assert!(e.reason.contains("used twice"), "{e}");
+
+    let nowhere = d.1.replace("escalate_to = \"org_cso\"", "escalate_to = \"the_moon\"");
+    let e = Tables::parse(&t, (d.0, &nowhere), r, p).unwrap_err();
+    assert!(e.reason.contains("escalates to 'the_moon'"), "{e}");
+    let want_line = nowhere.lines().position(|l| l.contains("the_moon")).unwrap() + 1;
+    assert_eq!(e.line, want_line);
+
+    let never = p.1.replace("urgent_minutes = 30", "urgent_minutes = 0");
+    let e = Tables::parse(&t, d, r, (p.0, &never)).unwrap_err();
+    assert!(e.reason.starts_with("chasing:"), "{e}");
+    let no_chasing = &p.1[..p.1.find("[chasing]").unwrap()];
+    let e = Tables::parse(&t, d, r, (p.0, no_chasing)).unwrap_err();
+    assert!(e.reason.contains("chasing"), "{e}");
 }
 
 #[test]

@@ -576,6 +576,7 @@ fn secure(st: &AppState) -> bool {
 /// Contacts from the routing directory for a destination id: "name: value (hours)".
 fn contacts(st: &AppState, id: &str) -> Vec<(String, String, String)> {
     st.routing
+        .tables()
         .directory
         .get(id)
         .map(|d| {
@@ -589,6 +590,7 @@ fn contacts(st: &AppState, id: &str) -> Vec<(String, String, String)> {
 
 fn phones(st: &AppState, id: &str) -> String {
     st.routing
+        .tables()
         .directory
         .get(id)
         .map(|d| {

@@ -5,8 +5,10 @@
 //! Components come from `candour-html` (ports of nhsuk-frontend's macros, tested against its fixtures);
 //! pages pass them the same parameters the Nunjucks macros take, as JSON.
 
+pub mod admin;
 pub mod assets;
 pub mod csrf;
+pub mod destinations;
 pub mod journey;
 pub mod track;
 pub mod workspace;

@@ -35,6 +35,7 @@ pub async fn show(State(st): State<AppState>, Path(token): Path<String>) -> Resp
         }
     };
     let responses = st.store.responses(record.id).await.unwrap_or_default();
+    let chasing = st.store.chase_steps(record.id).await.unwrap_or_default();
     let ack = match &record.state.acknowledgement {
         Some(a) => format!(
             "Acknowledged by {} ({}) on {}",
@@ -65,7 +66,14 @@ pub async fn show(State(st): State<AppState>, Path(token): Path<String>) -> Resp
                         .filter(|x| x.destination == r.destination && x.kind == "acknowledged")
                         .map(|x| format!("Read by {} ({})", x.name, x.role))
                         .next()
-                        .unwrap_or_else(|| "Not yet acknowledged by a person".into());
+                        .unwrap_or_else(|| {
+                            let chased = chasing
+                                .iter()
+                                .filter(|c| c.destination == r.destination)
+                                .map(|c| format!("; {} on {}", c.step, candour_core::time::london(c.at)))
+                                .collect::<String>();
+                            format!("Not yet acknowledged by a person{chased}")
+                        });
                     json!({ "key": { "text": r.name }, "value": { "text": answered } })
                 })
                 .collect()

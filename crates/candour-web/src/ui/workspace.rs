@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 /// The signed-in person, if any (an expired or unknown session counts as none).
-fn staff(caller: Result<Caller, ApiError>) -> Option<Principal> {
+pub(super) fn staff(caller: Result<Caller, ApiError>) -> Option<Principal> {
     match caller {
         Ok(Caller(p)) if p != Principal::Anonymous => Some(p),
         _ => None,
@@ -28,7 +28,7 @@ fn staff(caller: Result<Caller, ApiError>) -> Option<Principal> {
 }
 
 /// Send someone who is not signed in to sign in, and back to `here` afterwards.
-fn to_sign_in(here: &str) -> Response {
+pub(super) fn to_sign_in(here: &str) -> Response {
     see_other(&format!("/sign-in?next={}", urlencode(here)))
 }
 
@@ -56,7 +56,7 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-fn with_cookie(mut res: Response, set: Option<String>) -> Response {
+pub(super) fn with_cookie(mut res: Response, set: Option<String>) -> Response {
     if let Some(v) = set.and_then(|s| HeaderValue::from_str(&s).ok()) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -64,7 +64,7 @@ fn with_cookie(mut res: Response, set: Option<String>) -> Response {
 }
 
 /// A form post without the right CSRF token (or from another site): nothing is done.
-fn csrf_refused() -> Response {
+pub(super) fn csrf_refused() -> Response {
     super::error_page(
         StatusCode::FORBIDDEN,
         "Your session has expired",
@@ -72,7 +72,7 @@ fn csrf_refused() -> Response {
     )
 }
 
-fn error_summary(errors: &[(String, String)]) -> String {
+pub(super) fn error_summary(errors: &[(String, String)]) -> String {
     if errors.is_empty() {
         return String::new();
     }
@@ -86,7 +86,7 @@ fn error_summary(errors: &[(String, String)]) -> String {
     )
 }
 
-fn sign_out_form(token: &str) -> String {
+pub(super) fn sign_out_form(token: &str) -> String {
     format!(
         "<form method=\"post\" action=\"/sign-out\" novalidate>{}{}</form>",
         csrf::field(token),
@@ -445,9 +445,23 @@ pub async fn queue(
             report_rows(&waiting)
         )
     );
+    let mut links = vec![(
+        "/workspace/obligations",
+        "Obligations: clocks running, least time left first",
+    )];
+    if who.can::<candour_core::identity::AdministerDelivery>().is_some() {
+        links.push(("/workspace/outbox", "Delivery outbox and dead letters"));
+    }
+    if who.can::<candour_core::identity::ManageRouting>().is_some() {
+        links.push(("/workspace/routing", "Routing tables: edit, try, save"));
+    }
+    let nav: String = links
+        .iter()
+        .map(|(href, text)| format!("<li><a href=\"{href}\">{}</a></li>", esc(text)))
+        .collect();
     let main = format!(
         "{summary}<h1>Reports</h1><p>Signed in as {who}.</p>{signout}\
-         {waiting}<h2>All reports</h2>{filters}{all}",
+         <ul class=\"nhsuk-list\">{nav}</ul>{waiting}<h2>All reports</h2>{filters}{all}",
         summary = error_summary(&errors),
         who = esc(&display_name(&who)),
         signout = sign_out_form(&token),
@@ -552,11 +566,11 @@ fn action_title(a: ActionName) -> &'static str {
 /// What the report page's forms send.
 #[derive(Debug, Deserialize)]
 pub struct ActForm {
-    action: String,
+    pub(super) action: String,
     expected_revision: i64,
-    csrf: Option<String>,
+    pub(super) csrf: Option<String>,
     #[serde(flatten)]
-    fields: HashMap<String, String>,
+    pub(super) fields: HashMap<String, String>,
 }
 
 fn action_forms(
@@ -637,6 +651,7 @@ fn report_main(
     sent: Option<&ActForm>,
     errors: &[(String, String)],
     history: &[candour_core::record::Revision],
+    destinations: &str,
 ) -> String {
     let b = &v.report;
     let ack = match &v.state.acknowledgement {
@@ -713,7 +728,7 @@ fn report_main(
     let actions = action_forms(v, who, token, sent, errors);
     format!(
         "{summary}<span class=\"nhsuk-caption-l\">{reference}</span><h1>{title}</h1>{signout}\
-         {state}{withheld}<h2>The report</h2>{fields}{clocks}<h2>What to do next</h2>{actions}{hist}",
+         {state}{withheld}<h2>The report</h2>{fields}{destinations}{clocks}<h2>What to do next</h2>{actions}{hist}",
         summary = error_summary(errors),
         reference = esc(&v.reference),
         title = esc(&b.title),
@@ -728,7 +743,7 @@ fn report_main(
     )
 }
 
-async fn render_report(
+pub(super) async fn render_report(
     st: &AppState,
     who: &Principal,
     headers: &HeaderMap,
@@ -738,7 +753,7 @@ async fn render_report(
     status: StatusCode,
 ) -> Response {
     let (token, set) = csrf::token(headers, st.config.secure_cookies);
-    let (view, history) = match api::load_with_history(st, who, reference).await {
+    let (view, history, messages) = match api::load_with_history(st, who, reference).await {
         Ok(x) => x,
         Err(ApiError::NotFound(_)) | Err(ApiError::BadJson { .. }) | Err(ApiError::Invalid(_)) => {
             return super::error_page(
@@ -765,7 +780,19 @@ async fn render_report(
             Page {
                 title: &view.report.title.clone(),
                 back: Some("/workspace"),
-                main: report_main(&view, who, &token, sent, errors, &history),
+                main: report_main(
+                    &view,
+                    who,
+                    &token,
+                    sent,
+                    errors,
+                    &history,
+                    &format!(
+                        "{}{}",
+                        super::destinations::table(&view, &messages, &st.routing.tables().directory),
+                        super::destinations::form(&view, &token, sent, errors)
+                    ),
+                ),
                 has_errors: !errors.is_empty(),
             },
         ),

@@ -133,12 +133,14 @@ fn deliveries(hook: &str) -> Vec<Planned> {
             name: "Clinical Safety Officer".into(),
             channel: Channel::Email,
             address: "cso@example.nhs.uk".into(),
+            purpose: candour_core::outbox::Purpose::Routed,
         },
         Planned {
             destination: "supplier_safety".into(),
             name: "Supplier".into(),
             channel: Channel::Webhook,
             address: hook.into(),
+            purpose: candour_core::outbox::Purpose::Routed,
         },
     ]
 }
@@ -516,4 +518,108 @@ async fn staff_record_phone_acknowledgements_and_justify_not_notifying() {
     assert_eq!(kinds, ["acknowledged", "not_notified"]);
     assert_eq!(v["no_human_acknowledged"], false);
     assert!(v["responses"][0]["recorded_by"].as_str().unwrap().contains("h.rzx"));
+}
+
+#[tokio::test]
+async fn an_unanswered_destination_is_reminded_then_escalated_once_each() {
+    let Some(smtp) = smtp_server().await else { return };
+    use candour_core::routing::{decide, OrgFacts, Tables};
+    let t = taxonomy();
+    let tables = Tables::embedded(&t).unwrap();
+    for db in backends().await {
+        let mut req = create_req(example("clinical_safety"));
+        let decision = decide(&tables, &t, &req.report, OrgFacts::default(), req.now);
+        req.deliveries = candour_core::outbox::plan(&decision, &tables.directory);
+        req.routing = Some(decision);
+        assert!(req.deliveries.iter().any(|p| p.destination == "supplier_safety"));
+        let created = db.store.create_report(req).await.unwrap();
+        let reference = created.reference.to_string();
+        let cfg = SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: smtp.port,
+            from: "Candour <candour@example.nhs.uk>".into(),
+        };
+        let d = Deliverer::new(db.store.clone(), Some(cfg), None).unwrap();
+        let now = chrono::Utc::now();
+        let routed = d.run_once(now).await.unwrap();
+        assert!(routed >= 2, "{}", db.name());
+        assert_eq!(
+            d.chase_once(now + chrono::Duration::hours(2)).await.unwrap(),
+            0,
+            "too soon"
+        );
+
+        // Ten days on nobody has answered: the CSO and the supplier are both reminded, once.
+        let later = now + chrono::Duration::days(10);
+        assert_eq!(d.chase_once(later).await.unwrap(), 2, "{}", db.name());
+        assert_eq!(d.chase_once(later).await.unwrap(), 0, "never twice");
+        assert_eq!(d.run_once(later).await.unwrap(), 2);
+        // Mail bodies may be quoted-printable: join soft line breaks before searching.
+        let mail = || {
+            smtp.messages()
+                .into_iter()
+                .map(|m| m.replace("=\r\n", "").replace("=\n", "").replace("=40", "@"))
+                .collect::<Vec<_>>()
+        };
+        let ours = |needle: &str| {
+            mail()
+                .into_iter()
+                .filter(|m| m.contains(&reference) && m.contains(needle))
+                .count()
+        };
+        let before = ours("ESCALATION");
+
+        // The CSO answers by phone; the supplier still does not, so a day later it is escalated to the CSO.
+        let staff = user(candour_core::identity::Role::Handler, Some("RZX")).can().unwrap();
+        db.store
+            .record_response(
+                Some(&staff),
+                candour_store::NewResponse {
+                    by: candour_store::Responder::Staff {
+                        reference: created.reference.clone(),
+                        destination: "org_cso".into(),
+                    },
+                    kind: "acknowledged".into(),
+                    name: "Dr A. Shah".into(),
+                    role: "Clinical Safety Officer".into(),
+                    method: "phone".into(),
+                    note: None,
+                    now: later,
+                },
+            )
+            .await
+            .unwrap();
+        let last = later + chrono::Duration::hours(25);
+        assert_eq!(d.chase_once(last).await.unwrap(), 1, "{}", db.name());
+        assert_eq!(
+            d.chase_once(last + chrono::Duration::days(5)).await.unwrap(),
+            0,
+            "then people take over"
+        );
+        assert_eq!(d.run_once(last).await.unwrap(), 1);
+        assert_eq!(ours("ESCALATION") - before, 1);
+        let esc = mail()
+            .into_iter()
+            .find(|m| m.contains(&reference) && m.contains("ESCALATION"))
+            .unwrap();
+        assert!(
+            esc.contains("To: clinical.safety@example.nhs.uk"),
+            "escalated to the CSO:\n{esc}"
+        );
+        assert!(esc.contains("Subject: Escalation: "));
+        assert!(esc.contains("clinical.safety@supplier.example"), "names whom to chase");
+
+        let steps = db.store.chase_steps(created.id).await.unwrap();
+        let got: Vec<(&str, &str)> = steps
+            .iter()
+            .map(|s| (s.destination.as_str(), s.step.as_str()))
+            .collect();
+        assert!(got.contains(&("org_cso", "reminder")) && got.contains(&("supplier_safety", "reminder")));
+        assert!(got.contains(&("supplier_safety", "escalation")));
+        assert_eq!(got.len(), 3);
+        let audit = db.store.audit_for("report", &reference).await.unwrap();
+        assert_eq!(audit.iter().filter(|e| e.action == "destination.reminder").count(), 2);
+        assert_eq!(audit.iter().filter(|e| e.action == "destination.escalation").count(), 1);
+        assert!(candour::ops::audit_verify(&db.store).await.unwrap().is_ok());
+    }
 }

@@ -63,6 +63,12 @@ impl Browser {
         (status, body)
     }
 
+    /// As [`Browser::post`], with owned fields.
+    async fn post_owned(&mut self, path: &str, fields: &[(String, String)]) -> (u16, String) {
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post(path, &f).await
+    }
+
     /// Post a form with the CSRF token; returns (status, Location or body).
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
         let mut form: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -547,4 +553,243 @@ async fn a_cso_signs_in_acknowledges_and_closes_a_report_in_the_workspace() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+}
+
+async fn signed_in(app: &App, username: &str, role: candour_core::identity::Role, org: Option<&str>) -> Browser {
+    candour::ops::add_user(
+        &app.db.store,
+        username,
+        &format!("Test {username}"),
+        "correct-horse-battery",
+        vec![candour_core::identity::Grant {
+            role,
+            org: org.map(|o| candour_core::ods::OdsCode::parse(o).unwrap()),
+        }],
+    )
+    .await
+    .unwrap();
+    let mut b = Browser::new(app);
+    b.get("/sign-in").await;
+    let (s, _) = b
+        .post(
+            "/sign-in",
+            &[
+                ("username", username),
+                ("password", "correct-horse-battery"),
+                ("next", "/workspace"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    b
+}
+
+#[tokio::test]
+async fn staff_see_where_a_report_went_record_an_answer_and_watch_the_clocks() {
+    use candour_core::identity::Role;
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .json(&example("clinical_safety"))
+        .send()
+        .await
+        .unwrap();
+    let reference = r.json::<serde_json::Value>().await.unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut b = signed_in(&app, "admin.one", Role::Admin, None).await;
+    let (_, queue) = b.get("/workspace").await;
+    for link in ["/workspace/obligations", "/workspace/outbox", "/workspace/routing"] {
+        assert!(queue.contains(link), "{link}");
+    }
+    let page_url = format!("/workspace/reports/{reference}");
+    let (s, report) = b.get(&page_url).await;
+    assert_eq!(s, 200);
+    assert!(report.contains("Where it went, and who has answered"));
+    assert!(
+        report.contains("(rule clinical-safety-supplier)"),
+        "which rule sent it there"
+    );
+    assert!(report.contains("No human has acknowledged"));
+    assert!(report.contains("Report by email to clinical.safety@supplier.example: waiting to send"));
+    assert!(report.contains("Phone: 0300 303 5222") || !report.contains("nhs_csoc"));
+
+    let (s, board) = b.get("/workspace/obligations").await;
+    assert_eq!(s, 200);
+    assert!(board.contains(&reference));
+    assert!(board.contains("Supplier acknowledgement within 2 working days"));
+
+    // A phone answer from the supplier: the name and role are needed.
+    let act = format!("{page_url}/responses");
+    let fields = |name: &'static str, role: &'static str| {
+        vec![
+            ("action", "respond"),
+            ("expected_revision", "1"),
+            ("destination", "supplier_safety"),
+            ("kind", "acknowledged"),
+            ("name", name),
+            ("role", role),
+            ("method", "phone"),
+        ]
+    };
+    let (s, page) = b.post(&act, &fields("", "")).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("Enter their role") && page.contains("Enter the name of the person"));
+    assert!(page.contains("href=\"#response-role\""));
+    let (s, to) = b
+        .post(&act, &fields("J. Okafor", "Supplier clinical safety lead"))
+        .await;
+    assert_eq!((s, to.as_str()), (303, page_url.as_str()));
+    let (_, report) = b.get(&page_url).await;
+    assert!(report.contains("Acknowledged by J. Okafor (Supplier clinical safety lead), phone"));
+    let (_, board) = b.get("/workspace/obligations").await;
+    assert!(
+        !board.contains("Supplier acknowledgement within 2 working days"),
+        "its clock stops when the supplier answers"
+    );
+    assert!(board.contains("Human acknowledgement within 8 working hours"));
+    let audit = app.db.store.audit_for("report", &reference).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "destination.acknowledged"));
+
+    // The outbox, a page at a time; a bad filter is named.
+    let (s, outbox) = b.get("/workspace/outbox?status=pending").await;
+    assert_eq!(s, 200);
+    assert!(outbox.contains(&reference) && outbox.contains("Pending: next try"));
+    let (s, outbox) = b.get("/workspace/outbox?status=lost").await;
+    assert_eq!(s, 422);
+    assert!(outbox.contains("&#39;lost&#39; is not pending, sent or dead"));
+
+    // A handler sees the board but not the outbox or the routing tables.
+    let mut h = signed_in(&app, "handler.rzx", Role::Handler, Some("RZX")).await;
+    assert_eq!(h.get("/workspace/obligations").await.0, 200);
+    assert_eq!(h.get("/workspace/outbox").await.0, 403);
+    assert_eq!(h.get("/workspace/routing").await.0, 403);
+}
+
+#[tokio::test]
+async fn an_admin_checks_tries_and_saves_routing_tables_and_a_bad_file_changes_nothing() {
+    use candour_core::identity::Role;
+    let app = spawn_app().await;
+    let token = app
+        .login_as("api.admin", vec![candour::ops::parse_grant("admin").unwrap()])
+        .await;
+    let submit = || async {
+        let r = app
+            .client
+            .post(app.url("/api/v1/reports"))
+            .json(&example("clinical_safety"))
+            .send()
+            .await
+            .unwrap();
+        let reference = r.json::<serde_json::Value>().await.unwrap()["reference"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.client
+            .get(app.url(&format!("/api/v1/reports/{reference}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    let before = submit().await;
+    let reference = before["reference"].as_str().unwrap().to_string();
+    let routes = |v: &serde_json::Value| -> Vec<String> {
+        v["routing"]["decision"]["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["destination"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut b = signed_in(&app, "admin.two", Role::Admin, None).await;
+    let (s, page) = b.get("/workspace/routing").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("The tables built into Candour"));
+    let [d, r, o] = candour_web::policy::embedded_files();
+    let form = |rules: &str, intent: &str, note: &str, reference: &str| {
+        vec![
+            ("directory".to_string(), d.to_string()),
+            ("rules".to_string(), rules.to_string()),
+            ("obligations".to_string(), o.to_string()),
+            ("intent".to_string(), intent.to_string()),
+            ("note".to_string(), note.to_string()),
+            ("reference".to_string(), reference.to_string()),
+        ]
+    };
+    // A rule naming a destination that does not exist: refused with file, line and reason.
+    let bad = r.replace("destination = \"mhra_yellow_card\"", "destination = \"the_moon\"");
+    let line = bad.lines().position(|l| l.contains("the_moon")).unwrap() + 1;
+    let (s, page) = b
+        .post_owned("/workspace/routing", &form(&bad, "save", "try the moon", ""))
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        page.contains(&format!(
+            "rules.toml line {line}: rule &#39;device-mhra&#39; names destination &#39;the_moon&#39;"
+        )),
+        "{page}"
+    );
+    assert!(page.contains("Nothing was saved: the built-in version stays in force"));
+    assert!(page.contains("href=\"#rules\""));
+    assert!(app.db.store.routing_versions().await.unwrap().is_empty());
+
+    // LFPSE only for device incidents: tried on the report first, then saved.
+    let changed = r.replace(
+        "kinds = [\"clinical_safety\", \"device_incident\"]\nto = [{ destination = \"lfpse\" }]",
+        "kinds = [\"device_incident\"]\nto = [{ destination = \"lfpse\" }]",
+    );
+    assert_ne!(changed, r);
+    let (s, page) = b
+        .post_owned("/workspace/routing", &form(&changed, "check", "", &reference))
+        .await;
+    assert_eq!(s, 200, "{page}");
+    assert!(page.contains("These tables pass every check"));
+    assert!(page.contains("would route it differently"));
+    let (s, page) = b
+        .post_owned("/workspace/routing", &form(&changed, "check", "", "CS-2026-999999"))
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("There is no report CS-2026-999999"));
+    let (s, page) = b
+        .post_owned("/workspace/routing", &form(&changed, "save", " ", ""))
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("Say what changed and why"));
+    assert!(app.db.store.routing_versions().await.unwrap().is_empty());
+    let (s, to) = b
+        .post_owned(
+            "/workspace/routing",
+            &form(&changed, "save", "LFPSE: device incidents only (test)", ""),
+        )
+        .await;
+    assert_eq!((s, to.as_str()), (303, "/workspace/routing?saved=1"));
+    let (_, page) = b.get("/workspace/routing?saved=1").await;
+    assert!(page.contains("Version 1 saved and in force"));
+    assert!(page.contains("LFPSE: device incidents only (test)"));
+    let versions = app.db.store.routing_versions().await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert!(versions[0].created_by.contains("admin.two"));
+    let audit = app.db.store.audit_for("routing", "1").await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "routing.update");
+
+    // New reports use version 1 at once; the earlier report keeps its decision.
+    let after = submit().await;
+    assert!(routes(&before).contains(&"lfpse".to_string()));
+    assert!(!routes(&after).contains(&"lfpse".to_string()));
+    assert_eq!(after["routing"]["decision"]["versions"][1], "candour-rules-1");
+
+    // Another instance (or a restart) picks the saved version up; a stored version that no longer passes
+    // its checks leaves the previous tables in force.
+    let other = candour_web::AppState::new(app.db.store.clone(), taxonomy(), Default::default()).unwrap();
+    assert_eq!(candour_web::policy::refresh(&other).await.unwrap(), 1);
+    assert!(!other.routing.tables().rules.rules.iter().any(
+        |r| r.id.get_ref() == "patient-safety-lfpse" && r.kinds.contains(&candour_core::ReportKind::ClinicalSafety)
+    ));
 }
