@@ -41,8 +41,10 @@ impl Step {
 /// Where one destination stands: first sent, its clock, and the steps taken so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Standing {
-    /// When the first message to it was sent.
+    /// When the first message to it was sent (when nothing was delivered: when delivery was given up).
     pub sent_at: DateTime<Utc>,
+    /// False when every message to it failed (dead letters): nobody there can have seen it.
+    pub delivered: bool,
     /// Its earliest clock, if routing started one.
     pub due_at: Option<DateTime<Utc>>,
     /// Patients are harmed now (the urgent path).
@@ -85,10 +87,12 @@ impl Standing {
         self.reminded_at.map(|r| r + gap)
     }
 
-    /// The step due at `now`, if any (none once escalated: people take it from there).
+    /// The step due at `now`, if any (none once escalated: people take it from there). A destination
+    /// nothing reached is escalated at once: a reminder would fail the same way.
     pub fn next(&self, c: &Chasing, now: DateTime<Utc>) -> Option<Step> {
         match (self.reminded_at, self.escalated_at) {
             (_, Some(_)) => None,
+            _ if !self.delivered => Some(Step::Escalation),
             (None, None) => (now >= self.remind_at(c)).then_some(Step::Reminder),
             (Some(_), None) => self.escalate_at(c).filter(|at| now >= *at).map(|_| Step::Escalation),
         }
@@ -171,13 +175,22 @@ pub fn plan(step: Step, r: &ReportRecord, destination: &str, s: &Standing, direc
                 Some(_) => "Please make sure a person there sees it.",
                 None => "The routing directory names nobody to escalate to: staff must chase them.",
             };
+            let what = if s.delivered {
+                format!(
+                    "was sent to {name} on {}{reminded}, and nobody there has acknowledged it",
+                    when(s.sent_at)
+                )
+            } else {
+                format!(
+                    "could not be delivered to {name}: every attempt failed (last on {})",
+                    when(s.sent_at)
+                )
+            };
             (
                 to,
                 format!(
-                    "ESCALATION: report {} was sent to {name} on {}{reminded}, and nobody there has acknowledged it.\n\
-                     {ask} Their contacts:\n{their}",
-                    r.reference,
-                    when(s.sent_at),
+                    "ESCALATION: report {} {what}.\n{ask} Their contacts:\n{their}",
+                    r.reference
                 ),
             )
         }
@@ -225,6 +238,7 @@ mod tests {
     fn standing() -> Standing {
         Standing {
             sent_at: at(10, 0),
+            delivered: true,
             due_at: None,
             urgent: false,
             reminded_at: None,
@@ -272,6 +286,21 @@ mod tests {
             ..standing()
         };
         assert_eq!(now_clock.remind_at(&c), at(10, 30));
+    }
+
+    #[test]
+    fn a_destination_nothing_reached_is_escalated_at_once_and_the_message_says_so() {
+        let c = chasing();
+        let s = Standing {
+            delivered: false,
+            ..standing()
+        };
+        assert_eq!(s.next(&c, at(10, 0)), Some(Step::Escalation));
+        let t = Taxonomy::embedded().unwrap();
+        let tables = Tables::embedded(&t).unwrap();
+        let esc = plan(Step::Escalation, &record(), "supplier_safety", &s, &tables.directory);
+        assert!(esc.preamble.contains("could not be delivered"), "{}", esc.preamble);
+        assert_eq!(esc.messages[0].address, "clinical.safety@example.nhs.uk");
     }
 
     #[test]

@@ -19,8 +19,19 @@ pub const SEND_CONCURRENCY: usize = 16;
 /// How long a claimed message is reserved for one sender before it becomes due again.
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
+/// How the connection to the mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// None: only for a relay on the same host or network (`smtp://`).
+    Plain,
+    /// STARTTLS, required: the message is never sent in clear (`smtp+starttls://`, port 587).
+    StartTls,
+    /// TLS from the first byte (`smtps://`, port 465).
+    Tls,
+}
+
 /// Where and as whom to send email.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmtpConfig {
     /// Mail server host.
     pub host: String,
@@ -28,23 +39,118 @@ pub struct SmtpConfig {
     pub port: u16,
     /// From address, e.g. `Candour <candour@example.nhs.uk>`.
     pub from: String,
+    /// Connection security.
+    pub security: SmtpSecurity,
+    /// User name and password, from the URL.
+    pub credentials: Option<(String, String)>,
+    /// Extra trusted root certificate (PEM), for a server with a private CA.
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("from", &self.from)
+            .field("security", &self.security)
+            .field("user", &self.credentials.as_ref().map(|c| &c.0))
+            .finish_non_exhaustive()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl SmtpConfig {
-    /// Parse `smtp://host:port` (plain SMTP, as to a local relay).
+    /// Parse `smtp://host:port` (plain, to a local relay), `smtp+starttls://user:password@host:587` or
+    /// `smtps://user:password@host:465`. A password is refused over plain SMTP.
     pub fn from_url(url: &str, from: &str) -> Result<Self, DeliveryError> {
-        let rest = url
-            .strip_prefix("smtp://")
-            .ok_or_else(|| DeliveryError::Config(format!("{url}: use smtp://host:port")))?;
-        let (host, port) = rest.trim_end_matches('/').rsplit_once(':').unwrap_or((rest, "25"));
-        let port = port
-            .parse()
-            .map_err(|_| DeliveryError::Config(format!("{url}: bad port")))?;
+        let bad =
+            |why: &str| DeliveryError::Config(format!("SMTP URL: {why} (use smtp://, smtp+starttls:// or smtps://)"));
+        let (security, rest, default_port) = if let Some(r) = url.strip_prefix("smtp://") {
+            (SmtpSecurity::Plain, r, "25")
+        } else if let Some(r) = url.strip_prefix("smtp+starttls://") {
+            (SmtpSecurity::StartTls, r, "587")
+        } else if let Some(r) = url.strip_prefix("smtps://") {
+            (SmtpSecurity::Tls, r, "465")
+        } else {
+            return Err(bad("unknown scheme"));
+        };
+        let rest = rest.trim_end_matches('/');
+        let (userinfo, hostport) = match rest.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, rest),
+        };
+        let credentials = userinfo.map(|u| {
+            let (user, pass) = u.split_once(':').unwrap_or((u, ""));
+            (percent_decode(user), percent_decode(pass))
+        });
+        if credentials.is_some() && security == SmtpSecurity::Plain {
+            return Err(bad("a password must not be sent over plain SMTP"));
+        }
+        let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, default_port));
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        let port = port.parse().map_err(|_| bad("bad port"))?;
         Ok(Self {
             host: host.to_string(),
             port,
             from: from.to_string(),
+            security,
+            credentials,
+            ca_pem: None,
         })
+    }
+
+    fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, DeliveryError> {
+        use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+        let tls = || -> Result<TlsParameters, DeliveryError> {
+            let mut b = TlsParameters::builder(self.host.clone());
+            if let Some(pem) = &self.ca_pem {
+                let cert = Certificate::from_pem(pem)
+                    .map_err(|e| DeliveryError::Config(format!("SMTP CA certificate: {e}")))?;
+                b = b.add_root_certificate(cert);
+            }
+            b.build_rustls()
+                .map_err(|e| DeliveryError::Config(format!("SMTP TLS: {e}")))
+        };
+        let mut t = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.host)
+            .port(self.port)
+            .timeout(Some(Duration::from_secs(15)));
+        t = match self.security {
+            SmtpSecurity::Plain => t.tls(Tls::None),
+            SmtpSecurity::StartTls => t.tls(Tls::Required(tls()?)),
+            SmtpSecurity::Tls => t.tls(Tls::Wrapper(tls()?)),
+        };
+        if let Some((u, p)) = &self.credentials {
+            t = t.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                u.clone(),
+                p.clone(),
+            ));
+        }
+        Ok(t.build())
     }
 }
 
@@ -130,13 +236,7 @@ impl Deliverer {
         webhook_secret: Option<Vec<u8>>,
         public_url: Option<String>,
     ) -> Result<Self, DeliveryError> {
-        let smtp = smtp.map(|c| {
-            let t = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)
-                .port(c.port)
-                .timeout(Some(Duration::from_secs(15)))
-                .build();
-            (c, t)
-        });
+        let smtp = smtp.map(|c| c.transport().map(|t| (c, t))).transpose()?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .build()
@@ -384,6 +484,7 @@ impl Deliverer {
             };
             let standing = Standing {
                 sent_at: cand.sent_at,
+                delivered: cand.delivered,
                 due_at: rec
                     .routing
                     .as_ref()
@@ -457,7 +558,25 @@ mod tests {
     #[test]
     fn smtp_urls_parse() {
         let c = SmtpConfig::from_url("smtp://127.0.0.1:2525", "Candour <c@example.nhs.uk>").unwrap();
-        assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 2525));
+        assert_eq!(
+            (c.host.as_str(), c.port, c.security),
+            ("127.0.0.1", 2525, SmtpSecurity::Plain)
+        );
         assert!(SmtpConfig::from_url("http://x", "a@b.c").is_err());
+        let c = SmtpConfig::from_url(
+            "smtp+starttls://candour%40trust.nhs.uk:p%3Ass@smtp.example.nhs.uk",
+            "a@b.c",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.host.as_str(), c.port, c.security),
+            ("smtp.example.nhs.uk", 587, SmtpSecurity::StartTls)
+        );
+        assert_eq!(c.credentials, Some(("candour@trust.nhs.uk".into(), "p:ss".into())));
+        assert!(!format!("{c:?}").contains("p:ss"), "the password never reaches a log");
+        let c = SmtpConfig::from_url("smtps://mail.example:2465", "a@b.c").unwrap();
+        assert_eq!((c.port, c.security), (2465, SmtpSecurity::Tls));
+        let e = SmtpConfig::from_url("smtp://u:secret@relay:25", "a@b.c").unwrap_err();
+        assert!(e.to_string().contains("must not be sent over plain SMTP"), "{e}");
     }
 }

@@ -119,8 +119,8 @@ pub trait Store: Send + Sync + 'static {
     async fn responses(&self, report_id: Uuid) -> Result<Vec<DestinationResponse>, StoreError>;
     /// A key Candour keeps for itself (created at first use, the same for every instance).
     async fn app_secret(&self, name: &str) -> Result<Vec<u8>, StoreError>;
-    /// Destinations to consider chasing: sent a report before `sent_before`, not answered, not escalated,
-    /// on open reports; oldest first, at most `limit`. A report acknowledged by a named person in its
+    /// Destinations to consider chasing: sent a report before `sent_before` (or every message to them
+    /// dead-lettered), not answered, not escalated, on open reports; oldest first, at most `limit`. A report acknowledged by a named person in its
     /// organisation counts as answered for the `org_scoped` destinations.
     async fn chase_candidates(
         &self,

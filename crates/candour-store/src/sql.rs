@@ -570,14 +570,15 @@ macro_rules! candour_sql {
         /// that have not been escalated, on reports still open; oldest first.
         pub(crate) async fn chase_candidates(c: &mut Conn, sent_before: DateTime<Utc>, org_scoped: &[String], limit: i64) -> Result<Vec<ChaseCandidate>, StoreError> {
             let mut q: QueryBuilder<$db> = QueryBuilder::new(
-                "SELECT o.report_id, o.reference, o.destination, MIN(o.sent_at) AS first_sent, \
+                "SELECT o.report_id, o.reference, o.destination, MIN(COALESCE(o.sent_at, o.next_attempt_at)) AS first_sent, \
+                 SUM(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END) AS delivered, \
                  MAX(CASE WHEN s.step = 'reminder' THEN s.at END) AS reminded_at \
                  FROM outbox o JOIN reports r ON r.id = o.report_id \
                  LEFT JOIN chase_steps s ON s.report_id = o.report_id AND s.destination = o.destination \
-                 WHERE o.purpose = 'routed' AND o.status = 'sent' AND o.sent_at <= ",
+                 WHERE o.purpose = 'routed' AND (o.status = 'dead' OR (o.status = 'sent' AND o.sent_at <= ",
             );
             q.push_bind(sent_before).push(
-                " AND r.status NOT IN ('closed', 'withdrawn') \
+                ")) AND r.status NOT IN ('closed', 'withdrawn') \
                  AND NOT EXISTS (SELECT 1 FROM destination_responses d WHERE d.report_id = o.report_id AND d.destination = o.destination) \
                  AND NOT EXISTS (SELECT 1 FROM chase_steps e WHERE e.report_id = o.report_id AND e.destination = o.destination AND e.step = 'escalation')",
             );
@@ -590,7 +591,7 @@ macro_rules! candour_sql {
                 }
                 sep.push_unseparated("))");
             }
-            q.push(" GROUP BY o.report_id, o.reference, o.destination ORDER BY MIN(o.sent_at) LIMIT ").push_bind(limit);
+            q.push(" GROUP BY o.report_id, o.reference, o.destination ORDER BY MIN(COALESCE(o.sent_at, o.next_attempt_at)) LIMIT ").push_bind(limit);
             let rows = q.build().fetch_all(&mut *c).await?;
             rows.iter()
                 .map(|r| {
@@ -599,6 +600,7 @@ macro_rules! candour_sql {
                         reference: r.try_get("reference")?,
                         destination: r.try_get("destination")?,
                         sent_at: r.try_get("first_sent")?,
+                        delivered: r.try_get::<i64, _>("delivered")? > 0,
                         reminded_at: r.try_get("reminded_at")?,
                     })
                 })

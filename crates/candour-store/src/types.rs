@@ -155,7 +155,8 @@ pub struct OutboxMessage {
     pub purpose: String,
 }
 
-/// A destination that was sent a report and has neither acknowledged it nor been escalated.
+/// A destination that was sent a report (or whose every message failed) and has neither acknowledged it
+/// nor been escalated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChaseCandidate {
     /// Report id.
@@ -164,8 +165,10 @@ pub struct ChaseCandidate {
     pub reference: String,
     /// Destination id.
     pub destination: String,
-    /// First sent.
+    /// First sent (or, when nothing was delivered, when the last attempt failed).
     pub sent_at: DateTime<Utc>,
+    /// At least one message reached it; false when every message to it was dead-lettered.
+    pub delivered: bool,
     /// Reminded.
     pub reminded_at: Option<DateTime<Utc>>,
 }

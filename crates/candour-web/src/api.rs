@@ -886,6 +886,9 @@ pub struct ResponseBody {
     /// Justification (required for `not_notified`) or note.
     #[serde(default)]
     pub note: Option<String>,
+    /// When they acknowledged it or the decision was made (default: now; never in the future).
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
 }
 
 /// Check and record staff's record of a destination's response (the API and the workspace share it).
@@ -948,6 +951,10 @@ pub async fn save_response(
     if b.role.trim().is_empty() {
         e.push("role", "required", "is required");
     }
+    let now = Utc::now();
+    if b.at.is_some_and(|at| at > now + chrono::Duration::minutes(1)) {
+        e.push("at", "in_future", "cannot be in the future");
+    }
     e.into_result(())?;
     let r = candour_store::NewResponse {
         by: candour_store::Responder::Staff { reference, destination },
@@ -956,7 +963,7 @@ pub async fn save_response(
         role: b.role.trim().to_string(),
         method,
         note,
-        now: Utc::now(),
+        now: b.at.unwrap_or(now),
     };
     let rec = st.store.record_response(Some(&can), r).await.map_err(|e| match e {
         candour_store::StoreError::Constraint(c) if c == "destination_responses_destination_routed" => {

@@ -18,8 +18,11 @@ pub struct Config {
     pub body_limit: usize,
     /// Session lifetime in hours.
     pub session_ttl_hours: i64,
-    /// Outgoing mail server, `smtp://host:port` (none: email stays in the outbox).
-    pub smtp_url: Option<String>,
+    /// Outgoing mail server: `smtp://host:port` (a local relay), `smtp+starttls://user:password@host:587`
+    /// or `smtps://user:password@host:465` (none: email stays in the outbox). Never printed.
+    pub smtp_url: Option<Secret>,
+    /// Extra trusted root certificate (PEM file) for the mail server's TLS.
+    pub smtp_ca_file: Option<PathBuf>,
     /// From address for outgoing mail.
     pub smtp_from: String,
     /// Key that signs outgoing webhooks (none: webhooks stay in the outbox). Never printed.
@@ -48,6 +51,7 @@ struct FileConfig {
     body_limit: Option<usize>,
     session_ttl_hours: Option<i64>,
     smtp_url: Option<String>,
+    smtp_ca_file: Option<PathBuf>,
     smtp_from: Option<String>,
     webhook_secret: Option<String>,
     public_url: Option<String>,
@@ -152,13 +156,15 @@ impl Config {
             .unwrap_or_else(|| format!("http://{listen}"));
         let smtp_url = env("CANDOUR_SMTP_URL").or(f.smtp_url).filter(|s| !s.is_empty());
         if let Some(u) = &smtp_url {
-            if !u.starts_with("smtp://") {
+            if let Err(e) = candour_deliver::SmtpConfig::from_url(u, "check@localhost") {
                 return Err(ConfigError::Env {
                     name: "CANDOUR_SMTP_URL".into(),
-                    message: "must look like smtp://host:port".into(),
+                    message: e.to_string(),
                 });
             }
         }
+        let smtp_url = smtp_url.map(Secret);
+        let smtp_ca_file = env("CANDOUR_SMTP_CA_FILE").map(PathBuf::from).or(f.smtp_ca_file);
         let smtp_from = env("CANDOUR_SMTP_FROM")
             .or(f.smtp_from)
             .unwrap_or_else(|| "Candour <candour@localhost>".into());
@@ -173,6 +179,7 @@ impl Config {
             body_limit,
             session_ttl_hours,
             smtp_url,
+            smtp_ca_file,
             smtp_from,
             webhook_secret,
             public_url,

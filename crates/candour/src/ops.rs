@@ -69,12 +69,18 @@ pub async fn serve(config: &Config, store: DynStore, ready: impl FnOnce(std::net
         .await
         .map_err(|e| CliError::Message(format!("cannot listen on {} (CANDOUR_LISTEN): {e}", config.listen)))?;
     ready(listener.local_addr()?);
-    let smtp = config
+    let mut smtp = config
         .smtp_url
-        .as_deref()
-        .map(|u| candour_deliver::SmtpConfig::from_url(u, &config.smtp_from))
+        .as_ref()
+        .map(|u| candour_deliver::SmtpConfig::from_url(&u.0, &config.smtp_from))
         .transpose()
         .map_err(|e| CliError::Message(e.to_string()))?;
+    if let (Some(s), Some(path)) = (smtp.as_mut(), &config.smtp_ca_file) {
+        s.ca_pem =
+            Some(std::fs::read(path).map_err(|e| {
+                CliError::Message(format!("cannot read {} (CANDOUR_SMTP_CA_FILE): {e}", path.display()))
+            })?);
+    }
     let secret = config.webhook_secret.as_ref().map(|s| s.0.as_bytes().to_vec());
     let deliverer =
         candour_deliver::Deliverer::with_public_url(store_for_delivery, smtp, secret, Some(config.public_url.clone()))

@@ -278,6 +278,7 @@ pub async fn respond(
             role: get("role").unwrap_or_default(),
             method: get("method"),
             note: get("note"),
+            at: None,
         };
         match api::save_response(&st, &who, &reference, destination, body).await {
             Ok(_) => return see_other(&here),

@@ -27,6 +27,14 @@ impl Drop for Smtp {
 }
 
 impl Smtp {
+    fn config(&self, scheme: &str) -> SmtpConfig {
+        SmtpConfig::from_url(
+            &format!("{scheme}://127.0.0.1:{}", self.port),
+            "Candour <candour@example.nhs.uk>",
+        )
+        .unwrap()
+    }
+
     fn messages(&self) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(self.mail.join("new")) else {
             return Vec::new();
@@ -47,6 +55,11 @@ fn free_port() -> u16 {
 
 /// A real SMTP server writing to a maildir; `None` (test skipped) only outside CI when aiosmtpd is absent.
 async fn smtp_server() -> Option<Smtp> {
+    smtp_server_with(&[]).await
+}
+
+/// As [`smtp_server`], with extra aiosmtpd options (e.g. `--tlscert`).
+async fn smtp_server_with(options: &[&std::ffi::OsStr]) -> Option<Smtp> {
     let have = Command::new("python3")
         .args(["-c", "import aiosmtpd"])
         .status()
@@ -63,15 +76,9 @@ async fn smtp_server() -> Option<Smtp> {
     let mail = dir.0.join("mail");
     let port = free_port();
     let child = Command::new("python3")
-        .args([
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            &format!("127.0.0.1:{port}"),
-            "-c",
-            "aiosmtpd.handlers.Mailbox",
-        ])
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        .args(options)
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
         .arg(&mail)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -165,11 +172,7 @@ async fn messages_written_with_the_report_are_delivered_by_smtp_and_signed_webho
             db.name()
         );
 
-        let cfg = SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: smtp.port,
-            from: "Candour <candour@example.nhs.uk>".into(),
-        };
+        let cfg = smtp.config("smtp");
         let d = Deliverer::new(db.store.clone(), Some(cfg), Some(SECRET.to_vec())).unwrap();
         assert_eq!(d.run_once(chrono::Utc::now()).await.unwrap(), 2);
         assert_eq!(d.run_once(chrono::Utc::now()).await.unwrap(), 0, "nothing sent twice");
@@ -256,6 +259,22 @@ async fn failures_back_off_then_dead_letter_where_admins_see_them() {
         .unwrap();
     assert_eq!(audit.last().unwrap().action, "outbox.dead");
 
+    // Nothing reached the supplier: it is escalated at once (to the CSO, by email), not reminded.
+    assert_eq!(d.chase_once(t).await.unwrap(), 1);
+    assert_eq!(d.chase_once(t + chrono::Duration::days(3)).await.unwrap(), 0);
+    let steps = db.store.chase_steps(created.id).await.unwrap();
+    assert_eq!(
+        (steps.len(), steps[0].step.as_str(), steps[0].told.as_str()),
+        (1, "escalation", "org_cso")
+    );
+    assert!(steps[0].note.contains("could not be delivered"), "{}", steps[0].note);
+    let queued = db.store.outbox(Some("pending"), None).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].purpose.as_str(), queued[0].address.as_str()),
+        ("escalation", "clinical.safety@example.nhs.uk")
+    );
+
     let app = spawn_app_on(db).await;
     let admin = app
         .login_as("admin", vec![candour::ops::parse_grant("admin").unwrap()])
@@ -271,6 +290,24 @@ async fn failures_back_off_then_dead_letter_where_admins_see_them() {
         .await
         .unwrap();
     assert_eq!(v.as_array().unwrap().len(), 1);
+    let page = |q: &str| {
+        let (client, url, admin) = (
+            app.client.clone(),
+            app.url(&format!("/api/v1/outbox?{q}")),
+            admin.clone(),
+        );
+        async move { client.get(url).bearer_auth(admin).send().await.unwrap() }
+    };
+    let all: serde_json::Value = page("limit=1").await.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 1, "a page of one");
+    let next: serde_json::Value = page(&format!("limit=1&after={}", all[0]["id"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next.as_array().unwrap().len(), 1, "the escalation, on the next page");
+    assert_ne!(next[0]["id"], all[0]["id"]);
+    assert_eq!(page("limit=0").await.status(), 422);
     let handler = app
         .login_as("h.rzx", vec![candour::ops::parse_grant("handler@RZX").unwrap()])
         .await;
@@ -475,8 +512,17 @@ async fn staff_record_phone_acknowledgements_and_justify_not_notifying() {
         .await
         .unwrap();
     assert_eq!(v["no_human_acknowledged"], true);
-    let r = post("nhs_csoc", serde_json::json!({"kind": "acknowledged", "name": "CSOC analyst J. Reed", "role": "CSOC incident response", "method": "phone"})).await;
+    let r = post("nhs_csoc", serde_json::json!({"kind": "acknowledged", "name": "J. Reed", "role": "CSOC", "method": "phone", "at": "2099-01-01T00:00:00Z"})).await;
+    assert_eq!(r.status(), 422, "not in the future");
+    let called = (chrono::Utc::now() - chrono::Duration::minutes(20)).to_rfc3339();
+    let r = post("nhs_csoc", serde_json::json!({"kind": "acknowledged", "name": "CSOC analyst J. Reed", "role": "CSOC incident response", "method": "phone", "at": called})).await;
     assert_eq!(r.status(), 201);
+    let recorded: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(recorded["at"].as_str().unwrap()).unwrap(),
+        chrono::DateTime::parse_from_rfc3339(&called).unwrap(),
+        "when they answered, as staff recorded it"
+    );
     let r = post(
         "ico_dspt",
         serde_json::json!({"kind": "not_notified", "role": "Data Protection Officer"}),
@@ -534,11 +580,7 @@ async fn an_unanswered_destination_is_reminded_then_escalated_once_each() {
         assert!(req.deliveries.iter().any(|p| p.destination == "supplier_safety"));
         let created = db.store.create_report(req).await.unwrap();
         let reference = created.reference.to_string();
-        let cfg = SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: smtp.port,
-            from: "Candour <candour@example.nhs.uk>".into(),
-        };
+        let cfg = smtp.config("smtp");
         let d = Deliverer::new(db.store.clone(), Some(cfg), None).unwrap();
         let now = chrono::Utc::now();
         let routed = d.run_once(now).await.unwrap();
@@ -622,4 +664,125 @@ async fn an_unanswered_destination_is_reminded_then_escalated_once_each() {
         assert_eq!(audit.iter().filter(|e| e.action == "destination.escalation").count(), 1);
         assert!(candour::ops::audit_verify(&db.store).await.unwrap().is_ok());
     }
+}
+
+#[tokio::test]
+async fn email_to_a_server_that_requires_starttls_goes_encrypted_to_a_trusted_certificate_or_not_at_all() {
+    // A test CA and a server certificate it signed (webpki refuses a self-signed end entity).
+    let certs = TempDir::new();
+    let f = |n: &str| certs.0.join(n);
+    std::fs::write(
+        f("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    let openssl = |args: &[&std::ffi::OsStr]| {
+        Command::new("openssl")
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let os = |p: &std::path::Path| p.as_os_str().to_owned();
+    let (ca, ca_key, csr, cert, key, ext) = (
+        f("ca.pem"),
+        f("ca.key"),
+        f("leaf.csr"),
+        f("cert.pem"),
+        f("key.pem"),
+        f("ext.cnf"),
+    );
+    let made = openssl(&[
+        "req".as_ref(),
+        "-x509".as_ref(),
+        "-newkey".as_ref(),
+        "rsa:2048".as_ref(),
+        "-nodes".as_ref(),
+        "-days".as_ref(),
+        "2".as_ref(),
+        "-subj".as_ref(),
+        "/CN=Candour test CA".as_ref(),
+        "-keyout".as_ref(),
+        &os(&ca_key),
+        "-out".as_ref(),
+        &os(&ca),
+    ]) && openssl(&[
+        "req".as_ref(),
+        "-newkey".as_ref(),
+        "rsa:2048".as_ref(),
+        "-nodes".as_ref(),
+        "-subj".as_ref(),
+        "/CN=localhost".as_ref(),
+        "-keyout".as_ref(),
+        &os(&key),
+        "-out".as_ref(),
+        &os(&csr),
+    ]) && openssl(&[
+        "x509".as_ref(),
+        "-req".as_ref(),
+        "-in".as_ref(),
+        &os(&csr),
+        "-CA".as_ref(),
+        &os(&ca),
+        "-CAkey".as_ref(),
+        &os(&ca_key),
+        "-CAcreateserial".as_ref(),
+        "-days".as_ref(),
+        "2".as_ref(),
+        "-extfile".as_ref(),
+        &os(&ext),
+        "-out".as_ref(),
+        &os(&cert),
+    ]);
+    if !made {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI must install openssl");
+        eprintln!("skipping: openssl is needed to make a test certificate");
+        return;
+    }
+    let Some(smtp) = smtp_server_with(&[
+        "--tlscert".as_ref(),
+        cert.as_os_str(),
+        "--tlskey".as_ref(),
+        key.as_os_str(),
+    ])
+    .await
+    else {
+        return;
+    };
+    let db = sqlite().await;
+    let mut req = create_req(example("device_incident"));
+    req.deliveries = deliveries("http://127.0.0.1:9/unused")
+        .into_iter()
+        .filter(|p| p.channel == Channel::Email)
+        .collect();
+    let created = db.store.create_report(req).await.unwrap();
+    let reference = created.reference.to_string();
+    let state = || async {
+        let m = db.store.outbox(None, Some(&reference)).await.unwrap().remove(0);
+        (m.status, m.last_error.unwrap_or_default())
+    };
+    let t0 = chrono::Utc::now();
+
+    // Plain SMTP: the server refuses to take the message before STARTTLS; it stays pending.
+    let plain = Deliverer::new(db.store.clone(), Some(smtp.config("smtp")), None).unwrap();
+    assert_eq!(plain.run_once(t0).await.unwrap(), 1);
+    let (status, error) = state().await;
+    assert_eq!(status, "pending");
+    assert!(error.contains("STARTTLS"), "{error}");
+
+    // STARTTLS to a certificate nobody vouched for: refused too.
+    let untrusted = Deliverer::new(db.store.clone(), Some(smtp.config("smtp+starttls")), None).unwrap();
+    assert_eq!(untrusted.run_once(t0 + chrono::Duration::hours(1)).await.unwrap(), 1);
+    let (status, error) = state().await;
+    assert_eq!(status, "pending", "{error}");
+
+    // Trusting the server's CA: delivered, encrypted.
+    let mut cfg = smtp.config("smtp+starttls");
+    cfg.ca_pem = Some(std::fs::read(&ca).unwrap());
+    let trusted = Deliverer::new(db.store.clone(), Some(cfg), None).unwrap();
+    assert_eq!(trusted.run_once(t0 + chrono::Duration::hours(3)).await.unwrap(), 1);
+    let (status, error) = state().await;
+    assert_eq!(status, "sent", "{error}");
+    assert_eq!(smtp.messages().iter().filter(|m| m.contains(&reference)).count(), 1);
 }
