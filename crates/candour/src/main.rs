@@ -74,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Routing tables.
+    Routing {
+        #[command(subcommand)]
+        command: RoutingCommand,
+    },
     /// Print the OpenAPI 3.1 document.
     Openapi,
     /// Remove patient-identifiable data.
@@ -115,6 +120,16 @@ enum RedactCommand {
         /// `plain` (default) or `jsonl`.
         #[arg(long, default_value = "plain")]
         format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RoutingCommand {
+    /// Check directory.toml, rules.toml and obligations.toml in DIR together, as the workspace editor
+    /// does before saving: prints the first problem as file:line: reason (exit 2), or the versions.
+    Check {
+        /// Folder holding the three files (e.g. data/routing).
+        dir: PathBuf,
     },
 }
 
@@ -271,6 +286,29 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                         "{}",
                         serde_json::to_string_pretty(&ops::show(&store, &reference).await?)?
                     );
+                }
+            }
+        }
+        Command::Routing {
+            command: RoutingCommand::Check { dir },
+        } => {
+            let t = candour_core::Taxonomy::embedded().map_err(|e| CliError::Message(e.to_string()))?;
+            let mut files = Vec::new();
+            for name in candour_web::policy::FILES {
+                let path = dir.join(name);
+                files.push(
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))?,
+                );
+            }
+            match candour_web::policy::check(&t, [&files[0], &files[1], &files[2]]) {
+                Ok(tables) => println!(
+                    "routing tables OK: {} / {} / {}",
+                    tables.directory.version, tables.rules.version, tables.policy.version
+                ),
+                Err(e) => {
+                    println!("{}:{}: {}", dir.join(&e.file).display(), e.line, e.reason);
+                    return Ok(ExitCode::from(2));
                 }
             }
         }

@@ -5,7 +5,8 @@ ALTER TABLE outbox ADD COLUMN purpose TEXT NOT NULL DEFAULT 'routed'
     CONSTRAINT outbox_purpose_known CHECK (purpose IN ('routed', 'reminder', 'escalation'));
 ALTER TABLE outbox DROP CONSTRAINT outbox_message_unique;
 ALTER TABLE outbox ADD CONSTRAINT outbox_message_unique UNIQUE (report_id, destination, channel, purpose);
-CREATE INDEX outbox_report_idx ON outbox (report_id, destination);
+-- A report's messages are listed on its page.
+CREATE INDEX outbox_reference_idx ON outbox (reference);
 
 -- Each chasing step taken for a report's destination, once: when, who was told, and what was asked of
 -- people when nothing could be sent (a phone-only escalation).

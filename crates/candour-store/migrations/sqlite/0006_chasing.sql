@@ -27,7 +27,8 @@ SELECT id, report_id, reference, destination, channel, address, subject, body, s
 DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at);
-CREATE INDEX outbox_report_idx ON outbox (report_id, destination);
+-- A report's messages are listed on its page.
+CREATE INDEX outbox_reference_idx ON outbox (reference);
 
 -- Each chasing step taken for a report's destination, once: when, who was told, and what was asked of
 -- people when nothing could be sent (a phone-only escalation).

@@ -306,3 +306,34 @@ fn redact_text_jsonl_contract_over_stdin_and_stdout() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(!out.contains("Raman") && !out.contains("1948"), "{out}");
 }
+
+#[test]
+fn routing_check_names_the_file_line_and_reason() {
+    let shipped = format!("{}/../../data/routing", env!("CARGO_MANIFEST_DIR"));
+    let ok = candour("sqlite::memory:", &["routing", "check", &shipped], None);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("routing tables OK: candour-directory-1"));
+
+    let dir = TempDir::new();
+    for f in ["directory.toml", "rules.toml", "obligations.toml"] {
+        std::fs::copy(format!("{shipped}/{f}"), dir.0.join(f)).unwrap();
+    }
+    let obligations = std::fs::read_to_string(dir.0.join("obligations.toml")).unwrap();
+    let broken = obligations.replace("hours = 72\n", "hours = 72\nworking_days = 3\n");
+    assert_ne!(broken, obligations);
+    std::fs::write(dir.0.join("obligations.toml"), &broken).unwrap();
+    let bad = candour("sqlite::memory:", &["routing", "check", dir.0.to_str().unwrap()], None);
+    assert_eq!(bad.status.code(), Some(2));
+    let out = text(&bad);
+    let line = broken
+        .lines()
+        .position(|l| l.starts_with("id = \"dspt_ico_72h\""))
+        .unwrap()
+        + 1;
+    assert!(
+        out.contains(&format!(
+            "obligations.toml:{line}: obligation 'dspt_ico_72h' needs exactly one of"
+        )),
+        "{out}"
+    );
+}
