@@ -264,6 +264,58 @@ macro_rules! store_impl {
                 sql::outbox_page(&mut c, status, after, limit).await
             }
 
+            async fn add_note(&self, by: NoteAuthor, note: NewNote) -> Result<Note, StoreError> {
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::add_note(c, by, note).await }))
+                    .await
+            }
+
+            async fn notes(&self, report_id: Uuid, with_internal: bool) -> Result<Vec<Note>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::notes(&mut c, report_id, with_internal).await
+            }
+
+            async fn assign(
+                &self,
+                can: &Can<TransitionReports>,
+                reference: &Reference,
+                assignee: Option<String>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<Assignment>, StoreError> {
+                let can = can.clone();
+                let reference = reference.clone();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::assign(c, &can, &reference, assignee, now).await }))
+                    .await
+            }
+
+            async fn assignment(&self, report_id: Uuid) -> Result<Option<Assignment>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::assignment(&mut c, report_id).await
+            }
+
+            async fn add_attachment(&self, a: NewAttachment) -> Result<AttachmentInfo, StoreError> {
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::add_attachment(c, a).await }))
+                    .await
+            }
+
+            async fn attachments(
+                &self,
+                draft_id: Option<&str>,
+                report_id: Option<Uuid>,
+            ) -> Result<Vec<AttachmentInfo>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::attachments(&mut c, draft_id, report_id).await
+            }
+
+            async fn remove_attachment(&self, draft_id: &str, id: Uuid) -> Result<(), StoreError> {
+                let draft_id = draft_id.to_string();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::remove_attachment(c, &draft_id, id).await }))
+                    .await
+            }
+
             async fn outbox_message(&self, id: Uuid) -> Result<Option<OutboxMessage>, StoreError> {
                 let mut c = self.reads.acquire().await?;
                 sql::outbox_message(&mut c, id).await

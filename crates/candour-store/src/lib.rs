@@ -149,6 +149,30 @@ pub trait Store: Send + Sync + 'static {
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Add a note to a report (audited).
+    async fn add_note(&self, by: NoteAuthor, note: NewNote) -> Result<Note, StoreError>;
+    /// A report's notes, oldest first; `internal` ones only when `with_internal`.
+    async fn notes(&self, report_id: Uuid, with_internal: bool) -> Result<Vec<Note>, StoreError>;
+    /// Assign a report to an account that may act on it, or clear the assignment (audited).
+    async fn assign(
+        &self,
+        can: &Can<TransitionReports>,
+        reference: &Reference,
+        assignee: Option<String>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Assignment>, StoreError>;
+    /// Who a report is assigned to.
+    async fn assignment(&self, report_id: Uuid) -> Result<Option<Assignment>, StoreError>;
+    /// Hold a screenshot against a web-journey draft (at most `max_files` per draft).
+    async fn add_attachment(&self, a: NewAttachment) -> Result<AttachmentInfo, StoreError>;
+    /// Files held against a draft (`draft_id`) or stored with a report (`report_id`); never their bytes.
+    async fn attachments(
+        &self,
+        draft_id: Option<&str>,
+        report_id: Option<Uuid>,
+    ) -> Result<Vec<AttachmentInfo>, StoreError>;
+    /// Take a file back out of a draft.
+    async fn remove_attachment(&self, draft_id: &str, id: Uuid) -> Result<(), StoreError>;
     /// One outbox message by id.
     async fn outbox_message(&self, id: Uuid) -> Result<Option<OutboxMessage>, StoreError>;
     /// Save a web-journey draft: the reporter's answers so far, as JSON (their own words, not yet

@@ -37,6 +37,8 @@ migrations! {
     5 "web" "0005_web.sql",
     6 "chasing" "0006_chasing.sql",
     7 "routing_versions" "0007_routing_versions.sql",
+    8 "notes" "0008_notes.sql",
+    9 "attachments" "0009_attachments.sql",
 }
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -149,6 +149,7 @@ macro_rules! candour_sql {
             let head_time = fresh.iter().map(|(_, r)| r.now).max().unwrap_or_else(Utc::now);
             let mut records = Vec::with_capacity(fresh.len());
             let mut messages = Vec::new();
+            let mut attach = Vec::new();
             for (i, req) in fresh {
                 let kind = req.report.body().kind;
                 let year = req.now.year();
@@ -168,6 +169,9 @@ macro_rules! candour_sql {
                 out[i] = Some(Ok(Created { id: record.id, reference: record.reference.clone(), replayed: false }));
                 for p in &req.deliveries {
                     messages.push((record.id, record.reference.to_string(), candour_core::outbox::queued(&record, p, t)));
+                }
+                if let Some(d) = req.attachments_from_draft {
+                    attach.push((record.id, record.reference.to_string(), req.actor.clone(), d, req.now));
                 }
                 records.push((record, req.actor, req.idempotency, entry, req.tracking_hash));
             }
@@ -293,6 +297,27 @@ macro_rules! candour_sql {
                 });
                 q.build().execute(&mut *c).await?;
             }
+            // A web report's screenshots move from its draft to it, in this transaction, audited by digest.
+            for (report_id, reference, actor, draft, now) in attach {
+                let rows = sqlx::query("UPDATE attachments SET report_id = $1, draft_id = NULL WHERE draft_id = $2 RETURNING sha256")
+                    .bind(report_id.to_string())
+                    .bind(&draft)
+                    .fetch_all(&mut *c)
+                    .await?;
+                if rows.is_empty() {
+                    continue;
+                }
+                let sums = rows.iter().map(|r| r.try_get::<String, _>("sha256")).collect::<Result<Vec<_>, _>>()?;
+                let ev = AuditEvent {
+                    actor,
+                    action: "report.attach".into(),
+                    object_type: "report".into(),
+                    object_id: reference,
+                    before_digest: None,
+                    after_digest: Some(candour_core::audit::digest(&serde_json::json!({ "sha256": sums }))),
+                };
+                append(c, &mut head, ev, now).await?;
+            }
             save_head(c, &head).await?;
             Ok(out.into_iter().map(|o| o.unwrap_or(Err(StoreError::Unavailable))).collect())
         }
@@ -344,6 +369,10 @@ macro_rules! candour_sql {
 
         pub(crate) async fn put_draft(c: &mut Conn, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
             sqlx::query("DELETE FROM report_drafts WHERE expires_at < $1").bind(Utc::now()).execute(&mut *c).await?;
+            // Files held against drafts that are gone (expired, never sent) go with them.
+            sqlx::query("DELETE FROM attachments WHERE report_id IS NULL AND draft_id NOT IN (SELECT id FROM report_drafts)")
+                .execute(&mut *c)
+                .await?;
             sqlx::query(
                 "INSERT INTO report_drafts (id, data, expires_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
@@ -876,7 +905,9 @@ macro_rules! candour_sql {
         pub(crate) async fn list_reports(c: &mut Conn, can: &Can<ViewReports>, f: &ReportFilter, t: &candour_core::Taxonomy) -> Result<Vec<ReportSummary>, StoreError> {
             let mut q: QueryBuilder<$db> = QueryBuilder::new(
                 "SELECT seq, id, reference, kind, title, status, revision, ods_code, product, urgency, max_harm_rank, \
-                 patients_harmed_now, acknowledged, created_at, updated_at FROM reports WHERE 1 = 1",
+                 patients_harmed_now, acknowledged, created_at, updated_at, \
+                 (SELECT a.assignee FROM report_assignments a WHERE a.report_id = reports.id) AS assigned_to \
+                 FROM reports WHERE 1 = 1",
             );
             if let OrgScope::Only(orgs) = can.scope() {
                 q.push(" AND ods_code IN (");
@@ -906,6 +937,9 @@ macro_rules! candour_sql {
             }
             if let Some(a) = f.acknowledged {
                 q.push(" AND acknowledged = ").push_bind(a);
+            }
+            if let Some(u) = &f.assigned_to {
+                q.push(" AND id IN (SELECT report_id FROM report_assignments WHERE assignee = ").push_bind(u.clone()).push(")");
             }
             if let Some(from) = f.from {
                 q.push(" AND created_at >= ").push_bind(from);
@@ -938,6 +972,7 @@ macro_rules! candour_sql {
                         max_harm_rank: r.try_get("max_harm_rank")?,
                         patients_harmed_now: r.try_get("patients_harmed_now")?,
                         acknowledged: r.try_get("acknowledged")?,
+                        assigned_to: r.try_get("assigned_to")?,
                         created_at: r.try_get("created_at")?,
                         updated_at: r.try_get("updated_at")?,
                     })
@@ -990,6 +1025,179 @@ macro_rules! candour_sql {
                 }
             }
             Ok(out)
+        }
+
+        /// Add a note (audited). Staff notes need the report's organisation in scope; the reporter's are
+        /// always `reporter` notes.
+        pub(crate) async fn add_note(c: &mut Conn, by: NoteAuthor, n: NewNote) -> Result<Note, StoreError> {
+            let mut head = lock_head(c).await?;
+            let rec = load_report(c, &n.reference).await?.ok_or(StoreError::NotFound)?;
+            let (author, visibility) = match &by {
+                NoteAuthor::Reporter => ("reporter".to_string(), "reporter".to_string()),
+                NoteAuthor::Staff(can) => {
+                    if !can.covers(rec.report.ods()) {
+                        return Err(StoreError::NotFound);
+                    }
+                    (can.actor().to_string(), n.visibility.clone())
+                }
+            };
+            let note = Note { visibility, author, text: n.text, at: n.now };
+            sqlx::query("INSERT INTO report_notes (id, report_id, visibility, author, text, at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(Uuid::now_v7().to_string())
+                .bind(rec.id.to_string())
+                .bind(&note.visibility)
+                .bind(&note.author)
+                .bind(&note.text)
+                .bind(note.at)
+                .execute(&mut *c)
+                .await?;
+            let ev = AuditEvent {
+                actor: note.author.clone(),
+                action: format!("report.note_{}", note.visibility),
+                object_type: "report".into(),
+                object_id: rec.reference.to_string(),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&serde_json::to_value(&note)?)),
+            };
+            append(c, &mut head, ev, n.now).await?;
+            save_head(c, &head).await?;
+            Ok(note)
+        }
+
+        /// A report's notes, oldest first (`internal` ones only when `with_internal`).
+        pub(crate) async fn notes(c: &mut Conn, report_id: Uuid, with_internal: bool) -> Result<Vec<Note>, StoreError> {
+            let q = if with_internal {
+                "SELECT visibility, author, text, at FROM report_notes WHERE report_id = $1 ORDER BY at, id"
+            } else {
+                "SELECT visibility, author, text, at FROM report_notes WHERE report_id = $1 AND visibility = 'reporter' ORDER BY at, id"
+            };
+            let rows = sqlx::query(q).bind(report_id.to_string()).fetch_all(&mut *c).await?;
+            rows.iter()
+                .map(|r| Ok(Note { visibility: r.try_get("visibility")?, author: r.try_get("author")?, text: r.try_get("text")?, at: r.try_get("at")? }))
+                .collect()
+        }
+
+        /// Assign a report to a person (or clear it), audited. The assignee must be an account that may act
+        /// on the report's organisation.
+        pub(crate) async fn assign(c: &mut Conn, can: &Can<TransitionReports>, reference: &Reference, assignee: Option<String>, now: DateTime<Utc>) -> Result<Option<Assignment>, StoreError> {
+            let mut head = lock_head(c).await?;
+            let rec = load_report(c, reference).await?.filter(|r| can.covers(r.report.ods())).ok_or(StoreError::NotFound)?;
+            let assignment = match assignee {
+                None => {
+                    sqlx::query("DELETE FROM report_assignments WHERE report_id = $1").bind(rec.id.to_string()).execute(&mut *c).await?;
+                    None
+                }
+                Some(username) => {
+                    let user = user_by_username(c, &username)
+                        .await?
+                        .filter(|u| !u.disabled)
+                        .ok_or_else(|| StoreError::Constraint("report_assignments_assignee_known".into()))?;
+                    if user.principal().can_for::<TransitionReports>(rec.report.ods()).is_none() {
+                        return Err(StoreError::Constraint("report_assignments_assignee_can_act".into()));
+                    }
+                    let a = Assignment { assignee: user.username.clone(), assignee_name: user.display_name.clone(), assigned_by: can.actor().to_string(), at: now };
+                    sqlx::query(
+                        "INSERT INTO report_assignments (report_id, assignee, assignee_name, assigned_by, at) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (report_id) DO UPDATE SET assignee = excluded.assignee, assignee_name = excluded.assignee_name, \
+                         assigned_by = excluded.assigned_by, at = excluded.at",
+                    )
+                    .bind(rec.id.to_string())
+                    .bind(&a.assignee)
+                    .bind(&a.assignee_name)
+                    .bind(&a.assigned_by)
+                    .bind(a.at)
+                    .execute(&mut *c)
+                    .await?;
+                    Some(a)
+                }
+            };
+            let ev = AuditEvent {
+                actor: can.actor().to_string(),
+                action: "report.assign".into(),
+                object_type: "report".into(),
+                object_id: rec.reference.to_string(),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&serde_json::json!({ "assignee": assignment.as_ref().map(|a| &a.assignee) }))),
+            };
+            append(c, &mut head, ev, now).await?;
+            save_head(c, &head).await?;
+            Ok(assignment)
+        }
+
+        /// Who a report is assigned to.
+        pub(crate) async fn assignment(c: &mut Conn, report_id: Uuid) -> Result<Option<Assignment>, StoreError> {
+            let row = sqlx::query("SELECT assignee, assignee_name, assigned_by, at FROM report_assignments WHERE report_id = $1")
+                .bind(report_id.to_string())
+                .fetch_optional(&mut *c)
+                .await?;
+            row.map(|r| Ok(Assignment { assignee: r.try_get("assignee")?, assignee_name: r.try_get("assignee_name")?, assigned_by: r.try_get("assigned_by")?, at: r.try_get("at")? }))
+                .transpose()
+        }
+
+        /// Hold a file against a draft (at most `max_files`).
+        pub(crate) async fn add_attachment(c: &mut Conn, a: NewAttachment) -> Result<AttachmentInfo, StoreError> {
+            let held: i64 = sqlx::query("SELECT COUNT(*) AS n FROM attachments WHERE draft_id = $1")
+                .bind(&a.draft_id)
+                .fetch_one(&mut *c)
+                .await?
+                .try_get("n")?;
+            if held >= a.max_files {
+                return Err(StoreError::Constraint("attachments_too_many".into()));
+            }
+            use sha2::Digest;
+            let info = AttachmentInfo {
+                id: Uuid::now_v7(),
+                filename: a.filename,
+                media_type: a.media_type,
+                size: a.data.len() as i64,
+                sha256: hex::encode(sha2::Sha256::digest(&a.data)),
+            };
+            sqlx::query(
+                "INSERT INTO attachments (id, draft_id, report_id, filename, media_type, size, sha256, data, created_at) \
+                 VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(info.id.to_string())
+            .bind(&a.draft_id)
+            .bind(&info.filename)
+            .bind(&info.media_type)
+            .bind(info.size)
+            .bind(&info.sha256)
+            .bind(&a.data)
+            .bind(a.now)
+            .execute(&mut *c)
+            .await?;
+            Ok(info)
+        }
+
+        fn attachment_from_row(r: &<$db as sqlx::Database>::Row) -> Result<AttachmentInfo, StoreError> {
+            Ok(AttachmentInfo {
+                id: uuid(&r.try_get::<String, _>("id")?)?,
+                filename: r.try_get("filename")?,
+                media_type: r.try_get("media_type")?,
+                size: r.try_get("size")?,
+                sha256: r.try_get("sha256")?,
+            })
+        }
+
+        /// Files held against a draft, or stored with a report.
+        pub(crate) async fn attachments(c: &mut Conn, draft_id: Option<&str>, report_id: Option<Uuid>) -> Result<Vec<AttachmentInfo>, StoreError> {
+            let base = "SELECT id, filename, media_type, size, sha256 FROM attachments";
+            let rows = match (draft_id, report_id) {
+                (Some(d), _) => sqlx::query(&format!("{base} WHERE draft_id = $1 ORDER BY id")).bind(d.to_string()).fetch_all(&mut *c).await?,
+                (None, Some(r)) => sqlx::query(&format!("{base} WHERE report_id = $1 ORDER BY id")).bind(r.to_string()).fetch_all(&mut *c).await?,
+                (None, None) => Vec::new(),
+            };
+            rows.iter().map(attachment_from_row).collect()
+        }
+
+        /// Take a file back out of a draft.
+        pub(crate) async fn remove_attachment(c: &mut Conn, draft_id: &str, id: Uuid) -> Result<(), StoreError> {
+            sqlx::query("DELETE FROM attachments WHERE id = $1 AND draft_id = $2 AND report_id IS NULL")
+                .bind(id.to_string())
+                .bind(draft_id)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
         }
 
         pub(crate) async fn revisions(c: &mut Conn, id: Uuid) -> Result<Vec<Revision>, StoreError> {

@@ -1,6 +1,6 @@
 //! Values passed to and returned by the [`crate::Store`] port.
 
-use candour_core::identity::{Grant, Principal};
+use candour_core::identity::{Can, Grant, Principal, TransitionReports};
 use candour_core::lifecycle::{Action, Status};
 use candour_core::report::ValidReport;
 use candour_core::{Reference, ReportKind};
@@ -73,6 +73,8 @@ pub struct CreateReport {
     pub now: DateTime<Utc>,
     /// SHA-256 (hex) of the reporter's secret tracking token, when the web journey issued one.
     pub tracking_hash: Option<String>,
+    /// Move the attachments held against this web-journey draft to the report, in the same transaction.
+    pub attachments_from_draft: Option<String>,
 }
 
 /// An Idempotency-Key and the hash of the request body it was sent with.
@@ -307,6 +309,8 @@ pub struct ReportFilter {
     pub min_harm: Option<String>,
     /// Only acknowledged (true) or only unacknowledged (false).
     pub acknowledged: Option<bool>,
+    /// Only reports assigned to this username.
+    pub assigned_to: Option<String>,
     /// Created at or after (UTC).
     pub from: Option<DateTime<Utc>>,
     /// Created before (UTC).
@@ -344,6 +348,8 @@ pub struct ReportSummary {
     pub patients_harmed_now: String,
     /// Has a human acknowledged it?
     pub acknowledged: bool,
+    /// The username it is assigned to.
+    pub assigned_to: Option<String>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -534,4 +540,84 @@ pub struct OpenRouted {
     pub routing: Option<candour_core::routing::Decision>,
     /// Destinations that have answered (acknowledged, or a recorded decision not to notify).
     pub answered: Vec<String>,
+}
+
+/// Who is adding a note.
+#[derive(Debug, Clone)]
+pub enum NoteAuthor {
+    /// The reporter, through their tracking link (the web layer has checked the token): a `reporter` note.
+    Reporter,
+    /// Staff who may act on the report's organisation: `reporter` or `internal`.
+    Staff(Can<TransitionReports>),
+}
+
+/// A note to add.
+#[derive(Debug, Clone)]
+pub struct NewNote {
+    /// The report.
+    pub reference: Reference,
+    /// `reporter` (seen by staff and on the tracking page) or `internal` (staff only).
+    pub visibility: String,
+    /// The text (already redacted when it came from the reporter).
+    pub text: String,
+    /// When.
+    pub now: DateTime<Utc>,
+}
+
+/// A note on a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Note {
+    /// `reporter` or `internal`.
+    pub visibility: String,
+    /// `reporter`, or the staff member's audit label.
+    pub author: String,
+    /// The text.
+    pub text: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Who a report is assigned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Assignment {
+    /// Username.
+    pub assignee: String,
+    /// Display name.
+    pub assignee_name: String,
+    /// Who assigned it.
+    pub assigned_by: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A file to hold against a draft.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    /// The draft.
+    pub draft_id: String,
+    /// The name the reporter's device gave it (shown back to them only).
+    pub filename: String,
+    /// `image/png` or `image/jpeg`, from its first bytes.
+    pub media_type: String,
+    /// The bytes.
+    pub data: Vec<u8>,
+    /// Most files a draft may hold.
+    pub max_files: i64,
+    /// When.
+    pub now: DateTime<Utc>,
+}
+
+/// What is known about an attachment (never its bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct AttachmentInfo {
+    /// Id.
+    pub id: Uuid,
+    /// File name as uploaded.
+    pub filename: String,
+    /// Media type.
+    pub media_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256, hex.
+    pub sha256: String,
 }

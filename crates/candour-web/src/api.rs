@@ -81,9 +81,17 @@ pub async fn preview_report(State(st): State<AppState>, JsonBytes(body): JsonByt
 pub async fn create_report(
     State(st): State<AppState>,
     Caller(who): Caller,
+    axum::Extension(ip): axum::Extension<crate::limit::ClientIp>,
     headers: HeaderMap,
     JsonBytes(body): JsonBytes,
 ) -> ApiResult<Response> {
+    if who == Principal::Anonymous
+        && !st
+            .submissions
+            .allow(ip.0, st.config.submit_per_minute, std::time::Instant::now())
+    {
+        return Err(ApiError::RateLimited);
+    }
     let report: ReportBody = json::parse(&body)?;
     let idempotency = match headers.get("idempotency-key") {
         None => None,
@@ -165,6 +173,13 @@ pub struct ReportView {
     pub no_human_acknowledged: bool,
     /// Reminders and escalations sent to destinations that had not acknowledged it.
     pub chasing: Vec<candour_store::ChaseRecord>,
+    /// Notes: what the reporter added through their tracking link, and staff's internal notes.
+    pub notes: Vec<candour_store::Note>,
+    /// Who is working on it.
+    pub assignment: Option<candour_store::Assignment>,
+    /// Screenshots the reporter attached (what they are, never their content: held back until they can be
+    /// redacted).
+    pub attachments: Vec<candour_store::AttachmentInfo>,
 }
 
 /// A routing decision with its clocks as they stand now.
@@ -257,6 +272,9 @@ pub fn view(r: &ReportRecord, may_see_identity: bool) -> ReportView {
         responses: Vec::new(),
         no_human_acknowledged: r.state.acknowledgement.is_none(),
         chasing: Vec::new(),
+        notes: Vec::new(),
+        assignment: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -295,6 +313,9 @@ async fn show(st: &AppState, who: &Principal, rec: &ReportRecord) -> ApiResult<R
     let mut v = view(rec, may);
     v.responses = st.store.responses(rec.id).await?;
     v.chasing = st.store.chase_steps(rec.id).await?;
+    v.notes = st.store.notes(rec.id, true).await?;
+    v.assignment = st.store.assignment(rec.id).await?;
+    v.attachments = st.store.attachments(None, Some(rec.id)).await?;
     v.no_human_acknowledged = v.no_human_acknowledged && !v.responses.iter().any(|r| r.kind == "acknowledged");
     Ok(v)
 }
@@ -731,8 +752,14 @@ pub async fn create_user(
     Caller(who): Caller,
     JsonBytes(body): JsonBytes,
 ) -> ApiResult<Response> {
-    let can = need::<ManageUsers>(&who)?;
     let req: CreateUserBody = json::parse(&body)?;
+    let user = add_user(&st, &who, req).await?;
+    Ok((StatusCode::CREATED, Json(user)).into_response())
+}
+
+/// Check and create an account (the API and the workspace share it). Audited by the store.
+pub async fn add_user(st: &AppState, who: &Principal, req: CreateUserBody) -> ApiResult<candour_store::UserRecord> {
+    let can = need::<ManageUsers>(who)?;
     check_new_user(&req.username, &req.display_name, &req.password)?;
     // An organisation's admin may only grant roles in their own organisation.
     for (i, g) in req.grants.iter().enumerate() {
@@ -750,7 +777,7 @@ pub async fn create_user(
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let user = st
+    Ok(st
         .store
         .create_user(
             &can,
@@ -762,8 +789,7 @@ pub async fn create_user(
                 now: Utc::now(),
             },
         )
-        .await?;
-    Ok((StatusCode::CREATED, Json(user)).into_response())
+        .await?)
 }
 
 /// `GET /api/v1/users` (admin).
@@ -831,7 +857,7 @@ pub struct OutboxQuery {
     pub status: Option<String>,
     /// The last message id of the previous page.
     pub after: Option<uuid::Uuid>,
-    /// Page size, 1–1000 (default 100).
+    /// Page size, 1–1000 (default 1000).
     pub limit: Option<i64>,
 }
 
@@ -863,7 +889,7 @@ pub async fn outbox(
     }
     Ok(Json(
         st.store
-            .outbox_page(q.status.as_deref(), q.after, q.limit.unwrap_or(100))
+            .outbox_page(q.status.as_deref(), q.after, q.limit.unwrap_or(1000))
             .await?,
     ))
 }

@@ -197,6 +197,8 @@ fn constraint(name: &str) -> ApiError {
         "users_username_unique" | "users_pk" => Some(("username", "is already taken")),
         "idempotency_pk" => Some(("Idempotency-Key", "was already used")),
         "organisations_ods_code_format" => Some(("ods_code", "is not an ODS code")),
+        "report_assignments_assignee_known" => Some(("assignee", "is not an active account")),
+        "report_assignments_assignee_can_act" => Some(("assignee", "cannot act on this organisation's reports")),
         _ => None,
     };
     match field {

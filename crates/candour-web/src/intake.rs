@@ -94,6 +94,7 @@ pub async fn prepare(
             deliveries,
             now,
             tracking_hash: None,
+            attachments_from_draft: None,
         },
         notes,
     ))

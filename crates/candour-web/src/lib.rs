@@ -8,6 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod intake;
 pub mod json;
+pub mod limit;
 pub mod metrics;
 pub mod openapi;
 pub mod policy;
@@ -29,6 +30,8 @@ pub struct WebConfig {
     pub session_ttl: chrono::Duration,
     /// Mark cookies `Secure` (Candour is served over TLS: its public URL is `https://`).
     pub secure_cookies: bool,
+    /// Anonymous report submissions allowed per network address per minute (0: no limit).
+    pub submit_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -37,6 +40,7 @@ impl Default for WebConfig {
             body_limit: 256 * 1024,
             session_ttl: chrono::Duration::hours(8),
             secure_cookies: false,
+            submit_per_minute: 0,
         }
     }
 }
@@ -60,6 +64,8 @@ pub struct AppState {
     pub openapi: Arc<bytes::Bytes>,
     /// Sign-in throttle.
     pub throttle: Arc<api::Throttle>,
+    /// Anonymous submission limit.
+    pub submissions: Arc<limit::SubmitLimiter>,
 }
 
 impl AppState {
@@ -79,6 +85,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             openapi: Arc::new(openapi::document()),
             throttle: Arc::new(api::Throttle::default()),
+            submissions: Arc::new(limit::SubmitLimiter::default()),
         })
     }
 }
@@ -114,13 +121,20 @@ pub fn router(state: AppState) -> Router {
         .route("/report/help", get(ui::journey::help))
         .route("/report/urgent", get(ui::journey::urgent))
         .route("/report/check", get(ui::journey::check_page))
+        .route(
+            "/report/screenshots",
+            get(ui::screenshots::show)
+                .post(ui::screenshots::upload)
+                .layer(DefaultBodyLimit::max(ui::screenshots::BODY_LIMIT)),
+        )
+        .route("/report/screenshots/remove", post(ui::screenshots::remove))
         .route("/report/submit", post(ui::journey::submit))
         .route("/report/confirmation", get(ui::journey::confirmation))
         .route(
             "/report/{step}",
             get(ui::journey::step_page).post(ui::journey::step_post),
         )
-        .route("/track/{token}", get(ui::track::show))
+        .route("/track/{token}", get(ui::track::show).post(ui::track::add))
         .route(
             "/sign-in",
             get(ui::workspace::sign_in_page).post(ui::workspace::sign_in),
@@ -130,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .route("/workspace/reports/{reference}", get(ui::workspace::report))
         .route("/workspace/obligations", get(ui::admin::obligations))
         .route("/workspace/outbox", get(ui::admin::outbox))
+        .route("/workspace/users", get(ui::admin::users_page).post(ui::admin::add_user))
         .route(
             "/workspace/routing",
             get(ui::admin::routing_page).post(ui::admin::routing_post),
@@ -139,6 +154,8 @@ pub fn router(state: AppState) -> Router {
             "/workspace/reports/{reference}/responses",
             post(ui::destinations::respond),
         )
+        .route("/workspace/reports/{reference}/assign", post(ui::notes::assign))
+        .route("/workspace/reports/{reference}/notes", post(ui::notes::add))
         .nest("/api/v1", api)
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
@@ -146,5 +163,6 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(ui::security_headers))
+        .layer(axum::middleware::from_fn(limit::remember_ip))
         .with_state(state)
 }

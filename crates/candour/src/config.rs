@@ -18,6 +18,8 @@ pub struct Config {
     pub body_limit: usize,
     /// Session lifetime in hours.
     pub session_ttl_hours: i64,
+    /// Anonymous report submissions allowed per network address per minute (0: no limit).
+    pub submit_per_minute: u32,
     /// Outgoing mail server: `smtp://host:port` (a local relay), `smtp+starttls://user:password@host:587`
     /// or `smtps://user:password@host:465` (none: email stays in the outbox). Never printed.
     pub smtp_url: Option<Secret>,
@@ -50,6 +52,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     body_limit: Option<usize>,
     session_ttl_hours: Option<i64>,
+    submit_per_minute: Option<u32>,
     smtp_url: Option<String>,
     smtp_ca_file: Option<PathBuf>,
     smtp_from: Option<String>,
@@ -142,6 +145,13 @@ impl Config {
             None => f.body_limit.unwrap_or(256 * 1024),
         };
         let session_ttl_hours = num("CANDOUR_SESSION_TTL_HOURS")?.or(f.session_ttl_hours).unwrap_or(8);
+        let submit_per_minute = match num("CANDOUR_SUBMIT_LIMIT_PER_MINUTE")? {
+            Some(n) => u32::try_from(n).map_err(|_| ConfigError::Env {
+                name: "CANDOUR_SUBMIT_LIMIT_PER_MINUTE".into(),
+                message: "must be 0 (no limit) or a positive whole number".into(),
+            })?,
+            None => f.submit_per_minute.unwrap_or(120),
+        };
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
@@ -178,6 +188,7 @@ impl Config {
             data_dir,
             body_limit,
             session_ttl_hours,
+            submit_per_minute,
             smtp_url,
             smtp_ca_file,
             smtp_from,
@@ -192,6 +203,7 @@ impl Config {
             body_limit: self.body_limit,
             session_ttl: chrono::Duration::hours(self.session_ttl_hours),
             secure_cookies: self.public_url.starts_with("https://"),
+            submit_per_minute: self.submit_per_minute,
         }
     }
 }

@@ -87,7 +87,12 @@ pub async fn serve(config: &Config, store: DynStore, ready: impl FnOnce(std::net
             .map_err(|e| CliError::Message(e.to_string()))?
             .with_routing(routing);
     let worker = tokio::spawn(deliverer.run());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     worker.abort();
     follower.abort();
     Ok(())

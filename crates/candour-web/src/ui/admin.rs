@@ -714,3 +714,227 @@ mod tests {
         );
     }
 }
+
+/// The new-account form.
+#[derive(Debug, Default, Deserialize)]
+pub struct UserForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    organisation: String,
+}
+
+fn users_main(
+    token: &str,
+    users: &[candour_store::UserRecord],
+    f: &UserForm,
+    errors: &[(String, String)],
+    banner: Option<String>,
+) -> String {
+    let err = |id: &str| errors.iter().find(|(x, _)| x == id).map(|(_, m)| json!({ "text": m }));
+    let rows: Vec<Vec<Value>> = users
+        .iter()
+        .map(|u| {
+            let roles: Vec<String> = u
+                .grants
+                .iter()
+                .map(|g| match &g.org {
+                    Some(o) => format!("{} ({})", g.role.label(), o.as_str()),
+                    None => format!("{} (all organisations)", g.role.label()),
+                })
+                .collect();
+            vec![
+                json!({ "text": u.username }),
+                json!({ "text": u.display_name }),
+                json!({ "text": roles.join("; ") }),
+                json!({ "text": if u.disabled { "Disabled" } else { "Active" } }),
+            ]
+        })
+        .collect();
+    let roles: Vec<Value> = candour_core::identity::Role::ALL
+        .iter()
+        .map(|r| json!({ "value": r.as_str(), "text": r.label(), "checked": f.role == r.as_str() }))
+        .collect();
+    let input = |id: &str, label: &str, value: &str, extra: Value| {
+        let mut p =
+            json!({ "id": id, "name": id, "label": { "text": label }, "value": value, "errorMessage": err(id) });
+        if let (Some(o), Some(e)) = (p.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        c("input", p)
+    };
+    format!(
+        "{summary}{banner}<h1>Users and roles</h1>{signout}{table}\
+         <h2>Add an account</h2><form method=\"post\" action=\"/workspace/users\" novalidate>{csrf}\
+         {username}{name}{password}{role}{org}{button}</form>",
+        summary = error_summary(errors),
+        banner = banner.unwrap_or_default(),
+        signout = sign_out_form(token),
+        table = c(
+            "tables",
+            json!({ "caption": format!("Accounts ({})", users.len()), "responsive": true,
+                    "head": [{ "text": "Username" }, { "text": "Name" }, { "text": "Roles" }, { "text": "Status" }],
+                    "rows": rows }),
+        ),
+        csrf = csrf::field(token),
+        username = input(
+            "username",
+            "Username",
+            &f.username,
+            json!({ "hint": { "text": "3 to 64 of a-z, 0-9, full stop, hyphen and underscore" },
+                    "autocomplete": "off", "spellcheck": false, "classes": "nhsuk-input--width-20" })
+        ),
+        name = input(
+            "display_name",
+            "Full name",
+            &f.display_name,
+            json!({ "autocomplete": "off" })
+        ),
+        password = input(
+            "password",
+            "Initial password",
+            "",
+            json!({ "type": "password", "autocomplete": "new-password",
+                    "hint": { "text": "At least 12 characters. Give it to them in person; they should change it." } })
+        ),
+        role = c(
+            "radios",
+            json!({ "idPrefix": "role", "name": "role",
+                    "fieldset": { "legend": { "text": "Role", "classes": "nhsuk-fieldset__legend--s" } },
+                    "errorMessage": err("role"), "items": roles }),
+        ),
+        org = input(
+            "organisation",
+            "Organisation (ODS code)",
+            &f.organisation,
+            json!({ "hint": { "text": "Leave blank for every organisation (national roles only)" },
+                    "classes": "nhsuk-input--width-10" })
+        ),
+        button = c("button", json!({ "text": "Add the account" })),
+    )
+}
+
+async fn users_page_with(
+    st: &AppState,
+    headers: &HeaderMap,
+    f: &UserForm,
+    errors: &[(String, String)],
+    banner: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let users = st.store.users().await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "listing users failed");
+        Vec::new()
+    });
+    let (token, set) = csrf::token(headers, st.config.secure_cookies);
+    with_cookie(
+        page(
+            status,
+            Page {
+                title: "Users and roles",
+                back: Some("/workspace"),
+                main: users_main(&token, &users, f, errors, banner),
+                has_errors: !errors.is_empty(),
+            },
+        ),
+        set,
+    )
+}
+
+/// Query for the users page.
+#[derive(Debug, Deserialize)]
+pub struct UsersParams {
+    added: Option<String>,
+}
+
+/// `GET /workspace/users` (administrators).
+pub async fn users_page(
+    State(st): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+    Query(q): Query<UsersParams>,
+) -> Response {
+    let Some(who) = staff(caller) else {
+        return to_sign_in("/workspace/users");
+    };
+    if who.can::<candour_core::identity::ManageUsers>().is_none() {
+        return forbidden::<candour_core::identity::ManageUsers>();
+    }
+    let banner = q.added.map(|u| {
+        c(
+            "notification-banner",
+            json!({ "type": "success", "text": format!("Account {u} added.") }),
+        )
+    });
+    users_page_with(&st, &headers, &UserForm::default(), &[], banner, StatusCode::OK).await
+}
+
+/// `POST /workspace/users`: the API's checks (`api::add_user`), audited.
+pub async fn add_user(
+    State(st): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+    Form(f): Form<UserForm>,
+) -> Response {
+    let Some(who) = staff(caller) else {
+        return to_sign_in("/workspace/users");
+    };
+    if who.can::<candour_core::identity::ManageUsers>().is_none() {
+        return forbidden::<candour_core::identity::ManageUsers>();
+    }
+    if !csrf::check(&headers, f.csrf.as_deref()) {
+        return csrf_refused();
+    }
+    let field_error = |e: &candour_core::FieldError| {
+        let label = match e.path.as_str() {
+            "username" => "The username",
+            "display_name" => "The full name",
+            "password" => "The password",
+            _ => "This",
+        };
+        (e.path.clone(), format!("{label} {}", e.message))
+    };
+    let mut errors: Vec<(String, String)> = Vec::new();
+    if let Err(v) = crate::api::check_new_user(f.username.trim(), &f.display_name, &f.password) {
+        errors.extend(v.errors.iter().map(field_error));
+    }
+    let role = f.role.parse::<candour_core::identity::Role>().ok();
+    if role.is_none() {
+        errors.push(("role".into(), "Choose a role".into()));
+    }
+    let org = match f.organisation.trim() {
+        "" => None,
+        o => match candour_core::OdsCode::parse(&o.to_ascii_uppercase()) {
+            Ok(code) => Some(code),
+            Err(_) => {
+                errors.push(("organisation".into(), format!("'{o}' is not an ODS code")));
+                None
+            }
+        },
+    };
+    if let (Some(role), true) = (role, errors.is_empty()) {
+        let req = crate::api::CreateUserBody {
+            username: f.username.trim().to_string(),
+            display_name: f.display_name.clone(),
+            password: f.password.clone(),
+            grants: vec![candour_core::identity::Grant { role, org }],
+        };
+        match crate::api::add_user(&st, &who, req).await {
+            Ok(u) => return see_other(&format!("/workspace/users?added={}", u.username)),
+            Err(ApiError::Invalid(v)) => errors.extend(v.errors.iter().map(field_error)),
+            Err(ApiError::Forbidden(m)) => errors.push(("organisation".into(), m)),
+            Err(e) => {
+                tracing::error!(error = %e, "adding an account failed");
+                errors.push(("username".into(), "Sorry, that did not save. Try again.".into()));
+            }
+        }
+    }
+    users_page_with(&st, &headers, &f, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+}

@@ -22,7 +22,7 @@ pub const DRAFT_COOKIE: &str = "candour_draft";
 const DRAFT_HOURS: i64 = 24;
 
 /// A draft: form field name → value, exactly as typed.
-type Draft = BTreeMap<String, String>;
+pub(super) type Draft = BTreeMap<String, String>;
 
 /// How a field is asked.
 #[derive(Clone, Copy)]
@@ -223,7 +223,8 @@ fn next_after(slug: &str, draft: &Draft) -> String {
         "urgency" if needs_urgent_contacts(draft) => "/report/urgent".into(),
         "urgency" => "/report/details".into(),
         "details" => "/report/patients".into(),
-        "patients" => "/report/about-you".into(),
+        "patients" => "/report/screenshots".into(),
+        "screenshots" => "/report/about-you".into(),
         _ => "/report/check".into(),
     }
 }
@@ -234,7 +235,8 @@ fn back_of(slug: &str) -> &'static str {
         "urgency" => "/report/kind",
         "details" => "/report/urgency",
         "patients" => "/report/details",
-        "about-you" => "/report/patients",
+        "screenshots" => "/report/patients",
+        "about-you" => "/report/screenshots",
         _ => "/report/about-you",
     }
 }
@@ -527,14 +529,14 @@ fn render_field(st: &AppState, fld: &Field, value: Option<&String>, error: Optio
     }
 }
 
-async fn load(st: &AppState, headers: &HeaderMap) -> Option<(String, Draft)> {
+pub(super) async fn load(st: &AppState, headers: &HeaderMap) -> Option<(String, Draft)> {
     let id = super::cookie(headers, DRAFT_COOKIE)?;
     let data = st.store.draft(&id, Utc::now()).await.ok()??;
     let d: Draft = serde_json::from_str(&data).ok()?;
     Some((id, d))
 }
 
-async fn save(st: &AppState, id: &str, d: &Draft) -> Result<(), Response> {
+pub(super) async fn save(st: &AppState, id: &str, d: &Draft) -> Result<(), Response> {
     let data = serde_json::to_string(d).map_err(|e| internal(&e.to_string()))?;
     st.store
         .put_draft(id, &data, Utc::now() + chrono::Duration::hours(DRAFT_HOURS))
@@ -542,7 +544,7 @@ async fn save(st: &AppState, id: &str, d: &Draft) -> Result<(), Response> {
         .map_err(|e| internal(&e.to_string()))
 }
 
-fn internal(e: &str) -> Response {
+pub(super) fn internal(e: &str) -> Response {
     tracing::error!(error = e, "journey failed");
     super::error_page(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -551,14 +553,14 @@ fn internal(e: &str) -> Response {
     )
 }
 
-fn expired() -> Response {
+pub(super) fn expired() -> Response {
     let mut r = see_other("/report");
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
-fn with_cookies(mut r: Response, cookies: &[Option<String>]) -> Response {
+pub(super) fn with_cookies(mut r: Response, cookies: &[Option<String>]) -> Response {
     for c in cookies.iter().flatten() {
         if let Ok(v) = HeaderValue::from_str(c) {
             r.headers_mut().append(header::SET_COOKIE, v);
@@ -569,7 +571,7 @@ fn with_cookies(mut r: Response, cookies: &[Option<String>]) -> Response {
     r
 }
 
-fn secure(st: &AppState) -> bool {
+pub(super) fn secure(st: &AppState) -> bool {
     st.config.secure_cookies
 }
 
@@ -655,7 +657,7 @@ pub async fn start(State(st): State<AppState>, headers: HeaderMap, Form(form): F
     with_cookies(see_other("/report/kind"), &[Some(cookie)])
 }
 
-fn forbidden() -> Response {
+pub(super) fn forbidden() -> Response {
     super::error_page(
         StatusCode::FORBIDDEN,
         "This form has expired",
@@ -863,14 +865,21 @@ fn answer_text(st: &AppState, fld: &Field, v: &str) -> String {
 
 /// `GET /report/check`: check your answers.
 pub async fn check_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let Some((_, d)) = load(&st, &headers).await else {
+    let Some((id, d)) = load(&st, &headers).await else {
         return expired();
     };
     let (token, set) = csrf::token(&headers, secure(&st));
-    with_cookies(render_check(&st, &d, &[], &token), &[set])
+    let files = st.store.attachments(Some(&id), None).await.unwrap_or_default();
+    with_cookies(render_check(&st, &d, &files, &[], &token), &[set])
 }
 
-fn render_check(st: &AppState, d: &Draft, errors: &[(String, String)], token: &str) -> Response {
+fn render_check(
+    st: &AppState,
+    d: &Draft,
+    files: &[candour_store::AttachmentInfo],
+    errors: &[(String, String)],
+    token: &str,
+) -> Response {
     let mut main = String::new();
     if !errors.is_empty() {
         let list: Vec<Value> = errors
@@ -910,6 +919,18 @@ fn render_check(st: &AppState, d: &Draft, errors: &[(String, String)], token: &s
             .collect();
         main.push_str(&format!("<h2 class=\"nhsuk-heading-m\">{}</h2>", esc(spec.title)));
         main.push_str(&c("summary-list", json!({ "rows": rows })));
+        if spec.slug == "patients" {
+            let names: Vec<String> = files.iter().map(|f| f.filename.clone()).collect();
+            main.push_str("<h2 class=\"nhsuk-heading-m\">Screenshots</h2>");
+            main.push_str(&c(
+                "summary-list",
+                json!({ "rows": [{
+                    "key": { "text": "Screenshots" },
+                    "value": { "text": if names.is_empty() { "None".to_string() } else { names.join(", ") } },
+                    "actions": { "items": [{ "href": "/report/screenshots", "text": "Change", "visuallyHiddenText": "screenshots" }] },
+                }] }),
+            ));
+        }
     }
     main.push_str("<h2 class=\"nhsuk-heading-m\">Now send your report</h2><p>Before it is shared, we remove patient names, NHS numbers and other identifiers we find in what you wrote.</p>");
     main.push_str(&format!(
@@ -947,9 +968,29 @@ async fn tracking_token(st: &AppState, draft_id: &str) -> Result<String, Respons
 }
 
 /// `POST /report/submit`
-pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Form(form): Form<Draft>) -> Response {
+pub async fn submit(
+    State(st): State<AppState>,
+    axum::Extension(ip): axum::Extension<crate::limit::ClientIp>,
+    headers: HeaderMap,
+    Form(form): Form<Draft>,
+) -> Response {
     if !csrf::check(&headers, form.get(csrf::FIELD).map(String::as_str)) {
         return forbidden();
+    }
+    if !st
+        .submissions
+        .allow(ip.0, st.config.submit_per_minute, std::time::Instant::now())
+    {
+        return super::error_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many reports from your network just now",
+            &format!(
+                "Wait a minute, then go back and submit again: your answers are kept. If patients are at risk now, \
+                 use your local escalation route (ask switchboard for the site duty manager). For an urgent cyber \
+                 incident phone the NHS England CSOC: {}.",
+                phones(&st, "nhs_csoc")
+            ),
+        );
     }
     let Some((id, d)) = load(&st, &headers).await else {
         return expired();
@@ -961,7 +1002,8 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Form(form): 
         Ok(b) => b,
         Err(errors) => {
             let (token, _) = csrf::token(&headers, secure(&st));
-            return render_check(&st, &d, &errors, &token);
+            let files = st.store.attachments(Some(&id), None).await.unwrap_or_default();
+            return render_check(&st, &d, &files, &errors, &token);
         }
     };
     let token = match tracking_token(&st, &id).await {
@@ -976,10 +1018,12 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Form(form): 
         Ok(r) => r,
         Err(e) => {
             let (t, _) = csrf::token(&headers, secure(&st));
-            return render_check(&st, &d, &[("kind".into(), e.to_string())], &t);
+            let files = st.store.attachments(Some(&id), None).await.unwrap_or_default();
+            return render_check(&st, &d, &files, &[("kind".into(), e.to_string())], &t);
         }
     };
     req.tracking_hash = Some(crate::auth::token_hash(&token));
+    req.attachments_from_draft = Some(id.clone());
     let created = match crate::intake::store(&st, req).await {
         Ok(c) => c,
         Err(e) => return internal(&e.to_string()),

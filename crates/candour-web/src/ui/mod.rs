@@ -10,6 +10,8 @@ pub mod assets;
 pub mod csrf;
 pub mod destinations;
 pub mod journey;
+pub mod notes;
+pub mod screenshots;
 pub mod track;
 pub mod workspace;
 

@@ -239,6 +239,11 @@ pub struct QueueQuery {
     status: Option<String>,
     organisation: Option<String>,
     acknowledged: Option<String>,
+    urgency: Option<String>,
+    harm: Option<String>,
+    system: Option<String>,
+    assigned: Option<String>,
+    sort: Option<String>,
 }
 
 fn nonempty(s: &Option<String>) -> Option<&str> {
@@ -257,7 +262,7 @@ fn priority(r: &candour_store::ReportSummary) -> (u8, u8, chrono::DateTime<Utc>)
     )
 }
 
-fn report_rows(items: &[candour_store::ReportSummary]) -> Vec<Vec<Value>> {
+fn report_rows(items: &[candour_store::ReportSummary], overdue: &std::collections::HashSet<String>) -> Vec<Vec<Value>> {
     items
         .iter()
         .map(|r| {
@@ -265,8 +270,14 @@ fn report_rows(items: &[candour_store::ReportSummary]) -> Vec<Vec<Value>> {
             if r.patients_harmed_now == "yes" {
                 flags.push("<strong class=\"nhsuk-tag nhsuk-tag--red\">Patients harmed now</strong>".to_string());
             }
+            if overdue.contains(&r.reference) {
+                flags.push("<strong class=\"nhsuk-tag nhsuk-tag--red\">Overdue</strong>".to_string());
+            }
             if !r.acknowledged {
                 flags.push("<strong class=\"nhsuk-tag nhsuk-tag--orange\">Not acknowledged</strong>".to_string());
+            }
+            if let Some(a) = &r.assigned_to {
+                flags.push(format!("<span class=\"nhsuk-body-s\">Assigned: {}</span>", esc(a)));
             }
             vec![
                 json!({ "html": format!("<a href=\"/workspace/reports/{0}\">{0}</a>", esc(&r.reference)) }),
@@ -297,6 +308,25 @@ fn table(caption: &str, rows: Vec<Vec<Value>>) -> String {
             "rows": rows
         }),
     )
+}
+
+fn taxonomy_options(entries: &[candour_core::taxonomy::Entry]) -> Vec<(&str, &str)> {
+    entries.iter().map(|e| (e.code.as_str(), e.label.as_str())).collect()
+}
+
+/// The signed-in person's username (the principal carries the account id).
+pub(super) async fn username_of(st: &AppState, who: &Principal) -> String {
+    let Principal::Known { id, .. } = who else {
+        return String::new();
+    };
+    st.store
+        .users()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|u| u.id.to_string() == *id)
+        .map(|u| u.username)
+        .unwrap_or_default()
 }
 
 /// One filter as inline radios ("Any" first).
@@ -360,6 +390,30 @@ pub async fn queue(
         None => None,
     };
     let organisation = nonempty(&q.organisation).map(|o| o.to_uppercase());
+    let mut from_set = |field: &str, set: &str, v: Option<&str>| -> Option<String> {
+        let v = v?;
+        if st.taxonomy.entry(set, v).is_some() {
+            Some(v.to_string())
+        } else {
+            errors.push((
+                field.into(),
+                format!("'{v}' is not one of: {}", st.taxonomy.allowed(set)),
+            ));
+            None
+        }
+    };
+    let urgency = from_set("urgency", "urgency", nonempty(&q.urgency));
+    let min_harm = from_set("harm", "physical_harm", nonempty(&q.harm));
+    let system = nonempty(&q.system).map(str::to_string);
+    let assigned_to = match nonempty(&q.assigned) {
+        Some("me") => Some(username_of(&st, &who).await),
+        Some(other) => Some(other.to_string()),
+        None => None,
+    };
+    let sort = nonempty(&q.sort).unwrap_or("newest");
+    if !["newest", "oldest", "harm"].contains(&sort) {
+        errors.push(("sort".into(), format!("'{sort}' is not newest, oldest or harm")));
+    }
     let waiting = st
         .store
         .list_reports(
@@ -381,12 +435,16 @@ pub async fn queue(
                 status,
                 organisation: organisation.clone(),
                 acknowledged,
+                urgency,
+                min_harm,
+                system: system.clone(),
+                assigned_to,
                 limit: Some(100),
                 ..Default::default()
             },
         )
         .await;
-    let (mut waiting, all) = match (waiting, all) {
+    let (mut waiting, mut all) = match (waiting, all) {
         (Ok(w), Ok(a)) => (w, a),
         (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "queue query failed");
@@ -402,32 +460,93 @@ pub async fn queue(
     let more_waiting = waiting.len() as i64 > WAITING_SHOWN;
     waiting.truncate(WAITING_SHOWN as usize);
     waiting.sort_by_key(priority);
+    match sort {
+        "oldest" => all.reverse(),
+        "harm" => all.sort_by_key(|r| (std::cmp::Reverse(r.max_harm_rank), priority(r))),
+        _ => {}
+    }
+    // Reports with a clock past due and its destination not yet answered.
+    let now = Utc::now();
+    let tables = st.routing.tables();
+    let overdue: std::collections::HashSet<String> = st
+        .store
+        .open_routed(&can, 2000)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| {
+            r.routing.as_ref().is_some_and(|d| {
+                d.routes.iter().any(|route| {
+                    let org_scoped = tables
+                        .directory
+                        .get(&route.destination)
+                        .is_some_and(|x| x.scope == candour_core::routing::DestinationScope::Organisation);
+                    let answered = r.answered.contains(&route.destination) || (r.acknowledged && org_scoped);
+                    !answered && route.clocks.iter().any(|k| k.due_at < now)
+                })
+            })
+        })
+        .map(|r| r.reference)
+        .collect();
     let kinds: Vec<(&str, &str)> = candour_core::ReportKind::ALL
         .iter()
         .map(|k| (k.as_str(), k.label()))
         .collect();
     let status_labels: Vec<(&str, String)> = Status::ALL.iter().map(|s| (s.as_str(), humanise(s.as_str()))).collect();
     let statuses: Vec<(&str, &str)> = status_labels.iter().map(|(v, t)| (*v, t.as_str())).collect();
-    let filters = format!(
-        "<form method=\"get\" action=\"/workspace\" novalidate>\
-         {}{}{}{}{}</form>",
+    let urgencies = st.taxonomy.set("urgency").to_vec();
+    let harms = st.taxonomy.set("physical_harm").to_vec();
+    let sort_radios = c(
+        "radios",
+        json!({ "idPrefix": "sort", "name": "sort", "classes": "nhsuk-radios--inline",
+                "fieldset": { "legend": { "text": "Sort", "classes": "nhsuk-fieldset__legend--s" } },
+                "items": [
+                    { "value": "newest", "text": "Newest first", "checked": sort == "newest" },
+                    { "value": "oldest", "text": "Oldest first", "checked": sort == "oldest" },
+                    { "value": "harm", "text": "Worst harm first", "checked": sort == "harm" }
+                ] }),
+    );
+    let parts = [
         filter_radios("kind", "Kind", nonempty(&q.kind), &kinds),
         filter_radios("status", "Status", nonempty(&q.status), &statuses),
         filter_radios(
             "acknowledged",
             "Acknowledged",
             nonempty(&q.acknowledged),
-            &[("yes", "Yes"), ("no", "No")]
+            &[("yes", "Yes"), ("no", "No")],
+        ),
+        filter_radios(
+            "urgency",
+            "Urgency",
+            nonempty(&q.urgency),
+            &taxonomy_options(&urgencies),
+        ),
+        filter_radios(
+            "harm",
+            "Worst harm at least",
+            nonempty(&q.harm),
+            &taxonomy_options(&harms),
+        ),
+        filter_radios("assigned", "Assigned", nonempty(&q.assigned), &[("me", "To me")]),
+        sort_radios,
+        c(
+            "input",
+            json!({ "id": "system", "name": "system", "label": { "text": "System (product name)" },
+                    "value": system.unwrap_or_default(), "classes": "nhsuk-input--width-20" }),
         ),
         c(
             "input",
             json!({ "id": "organisation", "name": "organisation", "label": { "text": "Organisation (ODS code)" },
-                    "value": organisation.unwrap_or_default(), "classes": "nhsuk-input--width-10" })
+                    "value": organisation.unwrap_or_default(), "classes": "nhsuk-input--width-10" }),
         ),
         c(
             "button",
-            json!({ "text": "Filter", "classes": "nhsuk-button--secondary" })
+            json!({ "text": "Filter", "classes": "nhsuk-button--secondary" }),
         ),
+    ];
+    let filters = format!(
+        "<form method=\"get\" action=\"/workspace\" novalidate>{}</form>",
+        parts.concat()
     );
     let warning = if more_waiting {
         c(
@@ -442,7 +561,7 @@ pub async fn queue(
         "{warning}{}",
         table(
             &format!("Waiting for a named person to acknowledge ({})", waiting.len()),
-            report_rows(&waiting)
+            report_rows(&waiting, &overdue)
         )
     );
     let mut links = vec![(
@@ -455,6 +574,9 @@ pub async fn queue(
     if who.can::<candour_core::identity::ManageRouting>().is_some() {
         links.push(("/workspace/routing", "Routing tables: edit, try, save"));
     }
+    if who.can::<candour_core::identity::ManageUsers>().is_some() {
+        links.push(("/workspace/users", "Users and roles"));
+    }
     let nav: String = links
         .iter()
         .map(|(href, text)| format!("<li><a href=\"{href}\">{}</a></li>", esc(text)))
@@ -466,7 +588,7 @@ pub async fn queue(
         who = esc(&display_name(&who)),
         signout = sign_out_form(&token),
         waiting = waiting,
-        all = table("Newest first", report_rows(&all)),
+        all = table("Newest first", report_rows(&all, &overdue)),
     );
     with_cookie(
         page(
@@ -667,6 +789,12 @@ fn report_main(
     if let Some(f) = &v.state.feedback {
         rows.push(json!({ "key": { "text": "Feedback to the reporter" }, "value": { "text": f } }));
     }
+    if !v.attachments.is_empty() {
+        rows.push(json!({ "key": { "text": "Screenshots" }, "value": { "text": format!(
+            "{} attached by the reporter. Held back, unseen, until patient details can be removed from them.",
+            v.attachments.len()
+        ) } }));
+    }
     let mut fields = Vec::new();
     let mut body = serde_json::to_value(b).unwrap_or(Value::Null);
     if let Some(o) = body.as_object_mut() {
@@ -788,7 +916,8 @@ pub(super) async fn render_report(
                     errors,
                     &history,
                     &format!(
-                        "{}{}",
+                        "{}{}{}",
+                        super::notes::section(&view, who, &token, sent, errors),
                         super::destinations::table(&view, &messages, &st.routing.tables().directory),
                         super::destinations::form(&view, &token, sent, errors)
                     ),

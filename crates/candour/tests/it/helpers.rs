@@ -182,6 +182,7 @@ pub fn create_req(body: serde_json::Value) -> CreateReport {
         deliveries: Vec::new(),
         now,
         tracking_hash: None,
+        attachments_from_draft: None,
     }
 }
 

@@ -63,6 +63,34 @@ impl Browser {
         (status, body)
     }
 
+    /// Post files as the screenshot form does (multipart, with the CSRF token); returns (status, Location
+    /// or body).
+    async fn upload(&mut self, path: &str, files: &[(&str, Vec<u8>)]) -> (u16, String) {
+        let mut form =
+            reqwest::multipart::Form::new().text("csrf", self.cookies.get("candour_csrf").cloned().unwrap_or_default());
+        if files.is_empty() {
+            form = form.part("screenshots", reqwest::multipart::Part::bytes(Vec::new()).file_name(""));
+        }
+        for (name, data) in files {
+            form = form.part(
+                "screenshots",
+                reqwest::multipart::Part::bytes(data.clone()).file_name(name.to_string()),
+            );
+        }
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let status = r.status().as_u16();
+        let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+        (status, loc.unwrap_or(r.text().await.unwrap()))
+    }
+
     /// As [`Browser::post`], with owned fields.
     async fn post_owned(&mut self, path: &str, fields: &[(String, String)]) -> (u16, String) {
         let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -186,7 +214,43 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
             ]
         )
         .await,
-        (303, "/report/about-you".into())
+        (303, "/report/screenshots".into())
+    );
+    // Screenshots: PNG and JPEG only (by their first bytes), at most 5 MB each; held, shown to nobody.
+    let (s, shots) = b.get("/report/screenshots").await;
+    assert!(
+        s == 200
+            && shots.contains("enctype=\"multipart/form-data\"")
+            && shots.contains("accept=\"image/png,image/jpeg\"")
+    );
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 2048]].concat();
+    let (s, to) = b
+        .upload("/report/screenshots", &[("ward-screen.png", png.clone())])
+        .await;
+    assert_eq!((s, to.as_str()), (303, "/report/screenshots"));
+    let (s, page) = b
+        .upload(
+            "/report/screenshots",
+            &[("evil.png", b"<svg onload=alert(1)>".to_vec())],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("evil.png is not a PNG or JPEG image") && page.contains("href=\"#screenshots\""));
+    let (s, page) = b
+        .upload(
+            "/report/screenshots",
+            &[("huge.png", [png.clone(), vec![0u8; 5 * 1024 * 1024]].concat())],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("huge.png is larger than 5 MB"));
+    let (_, shots) = b.get("/report/screenshots").await;
+    assert!(shots.contains("ward-screen.png (3 KB)") && !shots.contains("evil.png"));
+    let (s, to) = b.upload("/report/screenshots", &[]).await;
+    assert_eq!(
+        (s, to.as_str()),
+        (303, "/report/about-you"),
+        "continue with nothing more chosen"
     );
     assert_eq!(
         b.post(
@@ -198,6 +262,7 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
     );
     let (s, check) = b.get("/report/check").await;
     assert!(s == 200 && check.contains("Ransomware note on pharmacy PCs") && check.contains("Stay anonymous"));
+    assert!(check.contains("ward-screen.png"), "the screenshot is listed to check");
 
     // A double click sends one report.
     assert_eq!(
@@ -237,6 +302,19 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
         body.narrative
     );
     assert!(body.reporter.anonymous && body.reporter.name.is_none());
+    let files = app.db.store.attachments(None, Some(rec.id)).await.unwrap();
+    assert_eq!(files.len(), 1, "the screenshot moved to the report with it");
+    assert_eq!(
+        (files[0].media_type.as_str(), files[0].size),
+        ("image/png", png.len() as i64)
+    );
+    let audit = app
+        .db
+        .store
+        .audit_for("report", &rec.reference.to_string())
+        .await
+        .unwrap();
+    assert!(audit.iter().any(|e| e.action == "report.attach"));
     assert_eq!(body.cyber.as_ref().unwrap().impact.assets.len(), 2);
     assert_eq!(body.occurred_at.unwrap().to_rfc3339(), "2026-11-20T07:45:00+00:00");
 
@@ -247,6 +325,44 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
     assert!(track.contains(&rec.reference.to_string()) && track.contains("No person has acknowledged"));
     let (s, _) = stranger.get(&format!("/track/{}", "0".repeat(64))).await;
     assert_eq!(s, 404);
+
+    // The reporter adds information: redacted before it is stored, shown back to them and to staff.
+    let here = format!("/track/{link}");
+    let (s, page) = stranger.post(&here, &[("more", "   ")]).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("Enter what you want to add") && page.contains("href=\"#more\""));
+    let (s, to) = stranger
+        .post(
+            &here,
+            &[("more", "The same note appeared on a third PC. Patient Jane Smith, NHS number 943 476 5919, had her dispensing delayed.")],
+        )
+        .await;
+    assert_eq!((s, to), (303, format!("{here}?added=1")));
+    let (_, track) = stranger.get(&format!("{here}?added=1")).await;
+    assert!(track.contains("What you added") && track.contains("third PC"));
+    assert!(
+        !track.contains("943 476 5919") && !track.contains("Jane Smith"),
+        "redacted"
+    );
+    let notes = app.db.store.notes(rec.id, true).await.unwrap();
+    assert_eq!((notes.len(), notes[0].visibility.as_str()), (1, "reporter"));
+    assert!(!notes[0].text.contains("943 476 5919"));
+    let audit = app
+        .db
+        .store
+        .audit_for("report", &rec.reference.to_string())
+        .await
+        .unwrap();
+    assert!(audit.iter().any(|e| e.action == "report.note_reporter"));
+    // A forged form (no CSRF token) is refused.
+    let forged = reqwest::Client::new()
+        .post(app.url(&here))
+        .form(&[("more", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+
     // The draft no longer holds the answers.
     let (_, again) = b.get("/report/check").await;
     assert!(!again.contains("Ransomware note"));
@@ -285,6 +401,7 @@ async fn every_kind_asks_its_own_questions_and_the_pages_render() {
         "/report/kind",
         "/report/urgency",
         "/report/patients",
+        "/report/screenshots",
         "/report/about-you",
         "/report/check",
     ] {
@@ -792,4 +909,210 @@ async fn an_admin_checks_tries_and_saves_routing_tables_and_a_bad_file_changes_n
     assert!(!other.routing.tables().rules.rules.iter().any(
         |r| r.id.get_ref() == "patient-safety-lfpse" && r.kinds.contains(&candour_core::ReportKind::ClinicalSafety)
     ));
+}
+
+#[tokio::test]
+async fn staff_assign_note_filter_and_manage_accounts() {
+    use candour_core::identity::Role;
+    let app = spawn_app().await;
+    let submit = |body: serde_json::Value| {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/reports"));
+        async move {
+            let r = client.post(url).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+            r.json::<serde_json::Value>().await.unwrap()["reference"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let mut severe = example("clinical_safety");
+    severe["title"] = "Wrong dose shown after unit conversion".into();
+    severe["urgency"] = "routine".into();
+    severe["patients"] = serde_json::json!([{"physical_harm": "severe", "psychological_harm": "none"}]);
+    let severe = submit(severe).await;
+    let cyber = submit(example("cyber_incident")).await;
+
+    let mut admin = signed_in(&app, "admin.three", Role::Admin, None).await;
+    // Accounts: a bad form names its fields; a good one is created and listed.
+    let (s, page) = admin.get("/workspace/users").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("admin.three"));
+    let (s, page) = admin
+        .post(
+            "/workspace/users",
+            &[
+                ("username", "X"),
+                ("display_name", ""),
+                ("password", "short"),
+                ("organisation", "nonsense!"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    for want in [
+        "href=\"#username\"",
+        "href=\"#password\"",
+        "Choose a role",
+        "is not an ODS code",
+    ] {
+        assert!(page.contains(want), "{want}");
+    }
+    let (s, to) = admin
+        .post(
+            "/workspace/users",
+            &[
+                ("username", "h.okafor"),
+                ("display_name", "Dr H. Okafor"),
+                ("password", "a-long-enough-password"),
+                ("role", "handler"),
+                ("organisation", "rzx"),
+            ],
+        )
+        .await;
+    assert_eq!((s, to.as_str()), (303, "/workspace/users?added=h.okafor"));
+    let user = app.db.store.user_by_username("h.okafor").await.unwrap().unwrap();
+    assert_eq!(user.grants[0].org.as_ref().unwrap().as_str(), "RZX");
+
+    // Assign: to someone who cannot act on the organisation is refused; to the handler, shown.
+    let page_url = format!("/workspace/reports/{severe}");
+    admin.get(&page_url).await;
+    let act = |what: &str| format!("{page_url}/{what}");
+    let (s, page) = admin
+        .post(
+            &act("assign"),
+            &[
+                ("action", "assign"),
+                ("expected_revision", "1"),
+                ("assignee", "nobody.here"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("is not an active account"), "{page}");
+    let (s, _) = admin
+        .post(
+            &act("assign"),
+            &[
+                ("action", "assign"),
+                ("expected_revision", "1"),
+                ("assignee", "h.okafor"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = admin.get(&page_url).await;
+    assert!(page.contains("Assigned to <strong>Dr H. Okafor</strong>"));
+
+    // An internal note: empty refused; identifiers removed; not on the reporter's page.
+    let (s, page) = admin
+        .post(
+            &act("notes"),
+            &[("action", "notes"), ("expected_revision", "1"), ("text", " ")],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("Enter the note"));
+    let (s, _) = admin
+        .post(
+            &act("notes"),
+            &[
+                ("action", "notes"),
+                ("expected_revision", "1"),
+                ("text", "Called pharmacy; patient NHS 943 476 5919 reviewed, no harm."),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = admin.get(&page_url).await;
+    assert!(page.contains("Called pharmacy") && !page.contains("943 476 5919"));
+    let audit = app.db.store.audit_for("report", &severe).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "report.assign"));
+    assert!(audit.iter().any(|e| e.action == "report.note_internal"));
+
+    // The handler's queue: assigned to me, harm and urgency filters, bad filter values named.
+    let mut h = Browser::new(&app);
+    h.get("/sign-in").await;
+    let (s, _) = h
+        .post(
+            "/sign-in",
+            &[
+                ("username", "h.okafor"),
+                ("password", "a-long-enough-password"),
+                ("next", "/workspace"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let all_reports = |page: &str| page[page.find("All reports").unwrap()..].to_string();
+    let (_, q) = h.get("/workspace?assigned=me").await;
+    let q = all_reports(&q);
+    assert!(q.contains(&severe) && !q.contains(&cyber), "assigned to me");
+    let (_, q) = h.get("/workspace?harm=severe").await;
+    let q = all_reports(&q);
+    assert!(q.contains(&severe) && !q.contains(&cyber), "worst harm at least severe");
+    let (_, q) = h.get("/workspace?urgency=routine&sort=oldest").await;
+    let q = all_reports(&q);
+    assert!(q.contains(&severe) && !q.contains(&cyber));
+    let (s, q) = h.get("/workspace?harm=catastrophic&sort=sideways").await;
+    assert_eq!(s, 422);
+    assert!(q.contains("&#39;catastrophic&#39; is not one of") && q.contains("&#39;sideways&#39; is not newest"));
+    // A handler cannot manage accounts.
+    assert_eq!(h.get("/workspace/users").await.0, 403);
+}
+
+#[tokio::test]
+async fn anonymous_submissions_are_limited_per_address_but_never_signed_in_ones() {
+    let db = sqlite().await;
+    let state = candour_web::AppState::new(
+        db.store.clone(),
+        taxonomy(),
+        candour_web::WebConfig {
+            submit_per_minute: 2,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let app = candour_web::router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    let client = reqwest::Client::new();
+    let post = |bearer: Option<String>| {
+        let (client, url) = (client.clone(), format!("{base}/api/v1/reports"));
+        async move {
+            let mut r = client.post(url).json(&example("clinical_safety"));
+            if let Some(b) = bearer {
+                r = r.bearer_auth(b);
+            }
+            r.send().await.unwrap()
+        }
+    };
+    assert_eq!(post(None).await.status(), 201);
+    assert_eq!(post(None).await.status(), 201);
+    let refused = post(None).await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["content-type"], "application/problem+json");
+    candour::ops::add_user(
+        &db.store,
+        "api.client",
+        "Ward system",
+        "correct-horse-battery",
+        vec![candour::ops::parse_grant("handler@RZX").unwrap()],
+    )
+    .await
+    .unwrap();
+    let bearer = candour::ops::add_token(&db.store, "api.client", "ward").await.unwrap();
+    assert_eq!(
+        post(Some(bearer)).await.status(),
+        201,
+        "signed-in systems are not limited"
+    );
 }
