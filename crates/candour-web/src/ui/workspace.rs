@@ -916,7 +916,8 @@ pub(super) async fn render_report(
                     errors,
                     &history,
                     &format!(
-                        "{}{}{}",
+                        "{}{}{}{}",
+                        audit_trail(st, who, &view).await,
                         super::notes::section(&view, who, &token, sent, errors),
                         super::destinations::table(&view, &messages, &st.routing.tables().directory),
                         super::destinations::form(&view, &token, sent, errors)
@@ -926,6 +927,40 @@ pub(super) async fn render_report(
             },
         ),
         set,
+    )
+}
+
+/// The report's audit trail, for those who may read the audit log for its organisation.
+async fn audit_trail(st: &AppState, who: &Principal, v: &ReportView) -> String {
+    let Ok(ods) = candour_core::OdsCode::parse(&v.report.ods_code) else {
+        return String::new();
+    };
+    if who.can_for::<candour_core::identity::ViewAudit>(&ods).is_none() {
+        return String::new();
+    }
+    let entries = match st.store.audit_for("report", &v.reference).await {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(error = %e, "audit trail failed");
+            return "<p>The audit trail could not be read just now.</p>".into();
+        }
+    };
+    let rows: Vec<Vec<Value>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                json!({ "text": e.seq.to_string() }),
+                json!({ "text": candour_core::time::london(e.at) }),
+                json!({ "text": e.action }),
+                json!({ "text": e.actor }),
+            ]
+        })
+        .collect();
+    c(
+        "tables",
+        json!({ "caption": "Audit trail (every change, in order; chained and verifiable)", "responsive": true,
+                "head": [{ "text": "Entry" }, { "text": "When" }, { "text": "What" }, { "text": "Who" }],
+                "rows": rows }),
     )
 }
 

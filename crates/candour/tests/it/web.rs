@@ -1026,6 +1026,7 @@ async fn staff_assign_note_filter_and_manage_accounts() {
     assert_eq!(s, 303);
     let (_, page) = admin.get(&page_url).await;
     assert!(page.contains("Called pharmacy") && !page.contains("943 476 5919"));
+    assert!(page.contains("Audit trail") && page.contains("report.note_internal") && page.contains("report.assign"));
     let audit = app.db.store.audit_for("report", &severe).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "report.assign"));
     assert!(audit.iter().any(|e| e.action == "report.note_internal"));
