@@ -1020,3 +1020,39 @@ pub async fn record_response(
     };
     Ok((status, Json(rec.response)).into_response())
 }
+
+/// `POST /api/v1/indicators/extract` body.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractBody {
+    /// Pasted text: an alert, mail headers, a log excerpt. Defanged forms are understood.
+    pub text: String,
+}
+
+/// One observable found, and whether it should link incidents.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Indicator {
+    /// The observable.
+    #[serde(flatten)]
+    pub ioc: candour_ioc::Ioc,
+    /// Why it should not be used to correlate incidents (private range, very common domain…), if so.
+    pub excluded: Option<String>,
+}
+
+/// Typed, refanged, normalised observables in `text`, each once, in order.
+pub fn indicators(text: &str) -> Vec<Indicator> {
+    candour_ioc::unique(candour_ioc::extract(text))
+        .into_iter()
+        .map(|ioc| Indicator {
+            excluded: candour_ioc::excluded(&ioc).map(str::to_string),
+            ioc,
+        })
+        .collect()
+}
+
+/// `POST /api/v1/indicators/extract` (staff): the indicators of compromise in pasted text.
+pub async fn extract_indicators(Caller(who): Caller, JsonBytes(body): JsonBytes) -> ApiResult<Json<Vec<Indicator>>> {
+    need::<ViewReports>(&who)?;
+    let b: ExtractBody = json::parse(&body)?;
+    Ok(Json(indicators(&b.text)))
+}

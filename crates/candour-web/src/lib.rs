@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(api::me))
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/taxonomy", get(api::taxonomy))
+        .route("/indicators/extract", post(api::extract_indicators))
         .route("/openapi.json", get(api::openapi))
         .fallback(api::not_found);
     Router::new()

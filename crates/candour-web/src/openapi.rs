@@ -78,6 +78,8 @@ pub fn value() -> Value {
                 candour_store::OutboxMessage => "OutboxMessage",
         candour_store::DestinationResponse => "DestinationResponse",
         crate::api::ResponseBody => "ResponseBody",
+        crate::api::ExtractBody => "ExtractBody",
+        crate::api::Indicator => "Indicator",
     );
     schemas.extend(g.take_definitions(true));
     let bearer = json!([{"bearer": []}, {}]);
@@ -218,7 +220,11 @@ pub fn value() -> Value {
                     "operationId": "outbox",
                     "summary": "The delivery outbox and dead letters (administrators)",
                     "security": [{"bearer": []}],
-                    "parameters": [query("status", json!({"type": "string", "enum": ["pending", "sent", "dead"]}), "Status")],
+                    "parameters": [
+                        query("status", json!({"type": "string", "enum": ["pending", "sent", "dead"]}), "Status"),
+                        query("after", json!({"type": "string", "format": "uuid"}), "The last message id of the previous page"),
+                        query("limit", json!({"type": "integer", "minimum": 1, "maximum": 1000}), "Page size (default 1000)")
+                    ],
                     "responses": merge(json!({"200": {"description": "Outbox messages", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/OutboxMessage"}}}}}}), problem_responses(&["400", "401", "403", "422"]))
                 }
             },
@@ -257,6 +263,15 @@ pub fn value() -> Value {
                     "security": [{"bearer": []}],
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateUserBody"}}}},
                     "responses": merge(json!({"201": {"description": "Created", "content": {"application/json": {"schema": {"type": "object"}}}}}), problem_responses(&["400", "401", "403", "422"]))
+                }
+            },
+            "/indicators/extract": {
+                "post": {
+                    "operationId": "extractIndicators",
+                    "summary": "Indicators of compromise in pasted text: typed, refanged, normalised, each once, with whether each should link incidents",
+                    "security": [{"bearer": []}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExtractBody"}}}},
+                    "responses": merge(json!({"200": {"description": "Indicators", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}}}}}}), problem_responses(&["400", "401", "403", "413", "415"]))
                 }
             },
             "/taxonomy": {

@@ -499,3 +499,148 @@ mod tests {
         assert_eq!(median(vec![1.0, 3.0]), 2.0);
     }
 }
+
+/// IOC extraction figures.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IocResult {
+    /// Size of the generated paste.
+    pub megabytes: f64,
+    /// Observables found per run.
+    pub found: usize,
+    /// Median throughput.
+    pub mb_per_s: f64,
+    /// Median throughput of the regular-expression extractor.
+    pub regex_mb_per_s: f64,
+    /// `mb_per_s / regex_mb_per_s`.
+    pub ratio: f64,
+}
+
+/// A realistic paste: mostly prose and alert text, with log lines carrying addresses, defanged URLs,
+/// domains, hashes, mail senders, file names and CVE ids.
+fn paste(megabytes: usize) -> String {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let words = [
+        "the",
+        "ward",
+        "PC",
+        "showed",
+        "a",
+        "ransom",
+        "note",
+        "after",
+        "user",
+        "opened",
+        "attachment",
+        "pharmacy",
+        "system",
+        "was",
+        "isolated",
+        "by",
+        "IT",
+        "at",
+        "09:14",
+        "and",
+        "downtime",
+        "procedures",
+        "started",
+        "for",
+        "prescribing",
+        "v24.3.1",
+        "EPR",
+        "alert",
+        "Defender",
+        "blocked",
+        "process",
+        "on",
+        "host",
+        "WARD-PC-07",
+        "(see",
+        "ticket",
+        "INC-48213)",
+        "patients",
+        "were",
+        "not",
+        "harmed;",
+        "clinic",
+        "postponed.",
+    ];
+    let target = megabytes * 1024 * 1024;
+    let mut s = String::with_capacity(target + 512);
+    let mut n = 0u32;
+    while s.len() < target {
+        n += 1;
+        if rng.gen_range(0..10) < 7 {
+            for _ in 0..rng.gen_range(8..20) {
+                s.push_str(words[rng.gen_range(0..words.len())]);
+                s.push(' ');
+            }
+            s.push('\n');
+        } else {
+            let hash: String = (0..64)
+                .map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)]))
+                .collect();
+            s.push_str(&format!(
+                "2026-11-20T09:{:02}:{:02}Z DENY src=10.2.{}.{} dst=185.220.{}.{} host=update{n}.evil-cdn[.]ru \
+                 url=hxxps://login-nhs[.]portal{n}.xyz/owa/auth.php from=\"Support\" <it{n}@nhs-verify.com> \
+                 file=invoice_{n}.xlsm sha256={hash} exploit=CVE-2024-{}\n",
+                n % 60,
+                n % 60,
+                n % 250,
+                n % 200,
+                n % 250,
+                n % 199,
+                3400 + n % 500
+            ));
+        }
+    }
+    s
+}
+
+/// A regular-expression extractor of the kind found in many tools: refang, then one pattern per kind.
+fn regex_extract(res: &[regex::Regex], text: &str) -> usize {
+    let text = text.replace("[.]", ".").replace("hxxp", "http");
+    res.iter().map(|r| r.find_iter(&text).count()).sum()
+}
+
+/// Time IOC extraction over a generated paste; median of `runs`.
+pub fn ioc(megabytes: usize, runs: usize) -> IocResult {
+    let text = paste(megabytes.max(1));
+    let mb = text.len() as f64 / (1024.0 * 1024.0);
+    let res: Vec<regex::Regex> = [
+        r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b",
+        r"\bhttps?://[^\s<>\x22]+",
+        r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b",
+        r"\b(?:[A-Za-z0-9-]+\.)+(?:com|net|org|ru|xyz|uk|io)\b",
+        r"\b[a-fA-F0-9]{64}\b",
+        r"\b[a-fA-F0-9]{40}\b",
+        r"\b[a-fA-F0-9]{32}\b",
+        r"\bCVE-\d{4}-\d{4,7}\b",
+    ]
+    .iter()
+    .filter_map(|p| regex::Regex::new(p).ok())
+    .collect();
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    let mut found = 0;
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        found = std::hint::black_box(candour_ioc::extract(&text)).len();
+        ours.push(mb / t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        std::hint::black_box(regex_extract(&res, &text));
+        theirs.push(mb / t.elapsed().as_secs_f64());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    let (a, b) = (median(&mut ours), median(&mut theirs));
+    IocResult {
+        megabytes: mb,
+        found,
+        mb_per_s: a,
+        regex_mb_per_s: b,
+        ratio: a / b,
+    }
+}

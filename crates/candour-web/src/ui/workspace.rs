@@ -853,10 +853,37 @@ fn report_main(
                 "head": [{ "text": "Revision" }, { "text": "What" }, { "text": "Who" }, { "text": "When" }],
                 "rows": hist }),
     );
+    let iocs = b
+        .cyber
+        .as_ref()
+        .and_then(|c| c.indicators_raw.as_deref())
+        .map(api::indicators)
+        .unwrap_or_default();
+    let iocs = if iocs.is_empty() {
+        String::new()
+    } else {
+        let rows: Vec<Vec<Value>> = iocs
+            .iter()
+            .map(|i| {
+                vec![
+                    json!({ "text": i.ioc.kind.as_str().replace('_', " ") }),
+                    json!({ "html": format!("<code>{}</code>", esc(&i.ioc.value)) }),
+                    json!({ "text": if i.ioc.defanged { "yes" } else { "no" } }),
+                    json!({ "text": i.excluded.clone().unwrap_or_else(|| "used to link incidents".into()) }),
+                ]
+            })
+            .collect();
+        c(
+            "tables",
+            json!({ "caption": format!("Indicators of compromise ({})", iocs.len()), "responsive": true,
+                    "head": [{ "text": "Kind" }, { "text": "Value (refanged)" }, { "text": "Was defanged" }, { "text": "Correlation" }],
+                    "rows": rows }),
+        )
+    };
     let actions = action_forms(v, who, token, sent, errors);
     format!(
         "{summary}<span class=\"nhsuk-caption-l\">{reference}</span><h1>{title}</h1>{signout}\
-         {state}{withheld}<h2>The report</h2>{fields}{destinations}{clocks}<h2>What to do next</h2>{actions}{hist}",
+         {state}{withheld}<h2>The report</h2>{fields}{iocs}{destinations}{clocks}<h2>What to do next</h2>{actions}{hist}",
         summary = error_summary(errors),
         reference = esc(&v.reference),
         title = esc(&b.title),

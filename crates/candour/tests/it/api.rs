@@ -851,3 +851,68 @@ async fn patient_identifiers_are_removed_before_anything_is_stored_or_shared() {
         assert!(!serde_json::to_string(&revs).unwrap().contains("943 476 5919"));
     }
 }
+
+#[tokio::test]
+async fn pasted_indicators_come_back_typed_refanged_and_marked_for_correlation() {
+    let app = spawn_app().await;
+    let analyst = app
+        .login_as(
+            "cyber.rzx",
+            vec![candour::ops::parse_grant("cyber_analyst@RZX").unwrap()],
+        )
+        .await;
+    let paste = json!({"text": "Blocked hxxps://login-nhs[.]example-portal[.]xyz/owa from 10.4.5.6 and 185.220.101.4, \
+        payload invoice.xlsm md5 44D88612FEA8A8F36DE82E1278ABB02F, again 185.220.101.4, CVE-2024-3400"});
+    let r = post(&app, "/api/v1/indicators/extract", Some(&analyst), &paste).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let got: Vec<(String, String, bool, bool)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_string(),
+                i["value"].as_str().unwrap().to_string(),
+                i["defanged"].as_bool().unwrap(),
+                i["excluded"].is_null(),
+            )
+        })
+        .collect();
+    let want = [
+        ("url", "https://login-nhs.example-portal.xyz/owa", true, true),
+        ("ipv4", "10.4.5.6", false, false),
+        ("ipv4", "185.220.101.4", false, true),
+        ("file_name", "invoice.xlsm", false, true),
+        ("md5", "44d88612fea8a8f36de82e1278abb02f", false, true),
+        ("cve", "CVE-2024-3400", false, true),
+    ];
+    let want: Vec<(String, String, bool, bool)> = want
+        .iter()
+        .map(|(k, v, d, e)| (k.to_string(), v.to_string(), *d, *e))
+        .collect();
+    assert_eq!(
+        got, want,
+        "each once, in order; the private address does not link incidents"
+    );
+    assert_eq!(
+        post(&app, "/api/v1/indicators/extract", None, &paste).await.status(),
+        401
+    );
+    let bad = post(
+        &app,
+        "/api/v1/indicators/extract",
+        Some(&analyst),
+        &json!({"txt": "1.2.3.4"}),
+    )
+    .await;
+    let p = problem(bad, 422).await;
+    assert!(p.to_string().contains("txt"), "{p}");
+    let huge = json!({"text": "185.220.101.4 ".repeat(10_000)});
+    assert_eq!(
+        post(&app, "/api/v1/indicators/extract", Some(&analyst), &huge)
+            .await
+            .status(),
+        413
+    );
+}

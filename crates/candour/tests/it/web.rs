@@ -1031,6 +1031,12 @@ async fn staff_assign_note_filter_and_manage_accounts() {
     assert!(audit.iter().any(|e| e.action == "report.assign"));
     assert!(audit.iter().any(|e| e.action == "report.note_internal"));
 
+    // A cyber report's pasted indicators, typed and refanged, with the ones that do not link incidents.
+    let (_, page) = admin.get(&format!("/workspace/reports/{cyber}")).await;
+    assert!(page.contains("Indicators of compromise (3)"), "{page}");
+    assert!(page.contains("<code>http://update-check.example-cdn.com/a.exe</code>"));
+    assert!(page.contains("a documentation address (RFC 5737)"));
+
     // The handler's queue: assigned to me, harm and urgency filters, bad filter values named.
     let mut h = Browser::new(&app);
     h.get("/sign-in").await;
