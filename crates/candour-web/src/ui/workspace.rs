@@ -621,7 +621,42 @@ fn humanise(key: &str) -> String {
 }
 
 /// Every field of the report body as summary-list rows, nested blocks flattened ("Cyber: classification").
-fn body_rows(prefix: &str, v: &Value, out: &mut Vec<Value>) {
+/// The taxonomy value set a report field's codes come from, by its key.
+fn value_set(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "urgency" => "urgency",
+        "event_type" => "event_type",
+        "patients_harmed_now" => "patients_harmed_now",
+        "physical_harm" => "physical_harm",
+        "psychological_harm" => "psychological_harm",
+        "role" => "reporter_role",
+        "classification" => "cyber_classification",
+        "investigation_stage" => "investigation_stage",
+        "request_type" => "csoc_request_type",
+        "channel" => "suspicious_channel",
+        _ => return None,
+    })
+}
+
+/// A stored value as people read it: labels for codes, UK local time for instants.
+fn readable(t: &candour_core::Taxonomy, key: &str, s: &str) -> String {
+    if let Some(e) = value_set(key).and_then(|set| t.entry(set, s)) {
+        return e.label.clone();
+    }
+    if key == "kind" {
+        if let Ok(k) = serde_json::from_value::<candour_core::ReportKind>(json!(s)) {
+            return k.label().to_string();
+        }
+    }
+    if key.ends_with("_at") {
+        if let Ok(at) = chrono::DateTime::parse_from_rfc3339(s) {
+            return candour_core::time::london(at.with_timezone(&Utc));
+        }
+    }
+    s.to_string()
+}
+
+fn body_rows(t: &candour_core::Taxonomy, prefix: &str, key: &str, v: &Value, out: &mut Vec<Value>) {
     match v {
         Value::Object(m) => {
             for (k, val) in m {
@@ -630,19 +665,19 @@ fn body_rows(prefix: &str, v: &Value, out: &mut Vec<Value>) {
                 } else {
                     format!("{prefix}: {}", humanise(k))
                 };
-                body_rows(&label, val, out);
+                body_rows(t, &label, k, val, out);
             }
         }
         Value::Array(items) if items.iter().any(|i| i.is_object()) => {
             for (i, item) in items.iter().enumerate() {
-                body_rows(&format!("{prefix} {}", i + 1), item, out);
+                body_rows(t, &format!("{prefix} {}", i + 1), key, item, out);
             }
         }
         Value::Null => {}
         Value::Array(items) if items.is_empty() => {}
         other => {
             let text = match other {
-                Value::String(s) => s.clone(),
+                Value::String(s) => readable(t, key, s),
                 Value::Bool(b) => if *b { "Yes" } else { "No" }.to_string(),
                 Value::Array(items) => items
                     .iter()
@@ -774,6 +809,7 @@ fn report_main(
     errors: &[(String, String)],
     history: &[candour_core::record::Revision],
     destinations: &str,
+    taxonomy: &candour_core::Taxonomy,
 ) -> String {
     let b = &v.report;
     let ack = match &v.state.acknowledgement {
@@ -800,7 +836,7 @@ fn report_main(
     if let Some(o) = body.as_object_mut() {
         o.remove("title");
     }
-    body_rows("", &body, &mut fields);
+    body_rows(taxonomy, "", "", &body, &mut fields);
     let withheld = if v.reporter_withheld {
         c(
             "inset-text",
@@ -949,6 +985,7 @@ pub(super) async fn render_report(
                         super::destinations::table(&view, &messages, &st.routing.tables().directory),
                         super::destinations::form(&view, &token, sent, errors)
                     ),
+                    &st.taxonomy,
                 ),
                 has_errors: !errors.is_empty(),
             },

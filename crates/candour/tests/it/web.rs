@@ -1003,6 +1003,10 @@ async fn staff_assign_note_filter_and_manage_accounts() {
     assert_eq!(s, 303);
     let (_, page) = admin.get(&page_url).await;
     assert!(page.contains("Assigned to <strong>Dr H. Okafor</strong>"));
+    // Codes read as their labels, instants as UK local time.
+    assert!(page.contains("Severe physical harm") && page.contains("Routine"), "labels, not codes");
+    assert!(page.contains("20 Nov 2026 08:15 GMT"), "local times");
+    assert!(!page.contains("2026-11-20T08:15:00Z"));
 
     // An internal note: empty refused; identifiers removed; not on the reporter's page.
     let (s, page) = admin
