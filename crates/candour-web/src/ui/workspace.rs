@@ -801,6 +801,7 @@ fn action_forms(
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn report_main(
     v: &ReportView,
     who: &Principal,
