@@ -24,6 +24,9 @@ const DRAFT_HOURS: i64 = 24;
 /// A draft: form field name → value, exactly as typed.
 pub(super) type Draft = BTreeMap<String, String>;
 
+/// Draft key set once the reporter has reached "check your answers".
+const REVIEWED: &str = "_reviewed";
+
 /// How a field is asked.
 #[derive(Clone, Copy)]
 enum Ask {
@@ -413,6 +416,8 @@ fn field_of(path: &str) -> String {
     match p.as_str() {
         "reporter.anonymous" | "confidential" => "identity".into(),
         "patients" => "patient.physical_harm".into(),
+        "cyber.contacts" | "cyber.contacts[0]" => "cyber.contact.email".into(),
+        "system" => "system.product".into(),
         _ if p.starts_with("cyber.suppliers_involved") => "cyber.suppliers_involved".into(),
         _ if p.starts_with("cyber.impact.assets") => "cyber.impact.assets".into(),
         _ if p.starts_with("cyber.impact.services") => "cyber.impact.services".into(),
@@ -420,15 +425,54 @@ fn field_of(path: &str) -> String {
     }
 }
 
-/// Validate the whole draft as the API would; errors keyed by form field.
+/// A page message for a domain error on a form field: what to do, in the question's own words.
+fn page_message(field: &str, code: &str, message: &str) -> String {
+    let Some(fld) = PAGES.iter().flat_map(|p| p.fields.iter()).find(|f| f.name == field) else {
+        return message.to_string();
+    };
+    let what = fld.label.trim_end_matches(" (optional)").trim_end_matches('?');
+    let lower = {
+        let mut c = what.chars();
+        c.next()
+            .map(|f| f.to_lowercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
+    match (code, fld.ask) {
+        ("required", Ask::Set(_) | Ask::Choice(_) | Ask::YesNo) | ("unknown_value", Ask::Set(_) | Ask::Choice(_)) => {
+            format!("Select an answer: {lower}")
+        }
+        ("required", _) => format!("Enter an answer: {lower}"),
+        _ => format!("{what}: {message}"),
+    }
+}
+
+/// Validate the whole draft as the API would; errors keyed by form field, worded for the page.
 fn validate(st: &AppState, d: &Draft) -> Result<ReportBody, Vec<(String, String)>> {
     let body: ReportBody = match serde_json::from_value(body_json(d)) {
         Ok(b) => b,
-        Err(e) => return Err(vec![("kind".into(), format!("The answers could not be read: {e}"))]),
+        Err(_) => {
+            let kind_ok = d
+                .get("kind")
+                .is_some_and(|k| KINDS.iter().any(|(v, _, _)| v == k && *v != "not_sure"));
+            let message = if kind_ok {
+                "Some answers could not be read: check each page and try again"
+            } else {
+                "Select what the problem is about"
+            };
+            return Err(vec![("kind".into(), message.into())]);
+        }
     };
     match body.clone().validate(&st.taxonomy, Utc::now()) {
         Ok(_) => Ok(body),
-        Err(v) => Err(v.errors.into_iter().map(|e| (field_of(&e.path), e.message)).collect()),
+        Err(v) => Err(v
+            .errors
+            .into_iter()
+            .map(|e| {
+                let field = field_of(&e.path);
+                let message = page_message(&field, &e.code, &e.message);
+                (field, message)
+            })
+            .collect()),
     }
 }
 
@@ -621,6 +665,7 @@ pub async fn start_page(State(st): State<AppState>, headers: HeaderMap) -> Respo
             "warning-callout",
             json!({
                 "heading": "If patients are at risk right now",
+                "headingLevel": "2",
                 "html": format!(
                     "<p>Make patients safe first and phone your local escalation route (your site duty manager or on-call team).</p><p>For an urgent cyber incident, phone NHS CSOC on {} at any time.</p><p>For a national NHS system, phone the NHS England Service Bridge on {}.</p>",
                     esc(&csoc), esc(&bridge)
@@ -778,12 +823,20 @@ pub async fn step_post(
             ));
         }
     }
+    // In the order the questions appear on the page.
+    errors.sort_by_key(|(f, _)| spec.fields.iter().position(|x| x.name == f).unwrap_or(usize::MAX));
     errors.dedup_by(|a, b| a.0 == b.0);
     if !errors.is_empty() {
         let (token, _) = csrf::token(&headers, secure(&st));
         return render_step(&st, spec, &d, &errors, &token);
     }
-    see_other(&next_after(&slug, &d))
+    // Once they have seen "check your answers", a change takes them straight back there (the check page
+    // lists anything a changed answer now needs). Urgent contacts are still shown first.
+    let next = next_after(&slug, &d);
+    if d.contains_key(REVIEWED) && next != "/report/urgent" && next != "/report/help" {
+        return see_other("/report/check");
+    }
+    see_other(&next)
 }
 
 /// `GET /report/help`: for "I'm not sure".
@@ -825,6 +878,7 @@ pub async fn urgent(State(st): State<AppState>, headers: HeaderMap) -> Response 
             "warning-callout",
             json!({
                 "heading": "Patients are at risk",
+                "headingLevel": "2",
                 "html": format!("<p>Make patients safe first. Phone your local escalation route now:</p><ul>{}</ul>", local.join("")),
             }),
         ));
@@ -865,9 +919,15 @@ fn answer_text(st: &AppState, fld: &Field, v: &str) -> String {
 
 /// `GET /report/check`: check your answers.
 pub async fn check_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let Some((id, d)) = load(&st, &headers).await else {
+    let Some((id, mut d)) = load(&st, &headers).await else {
         return expired();
     };
+    if !d.contains_key(REVIEWED) && !d.contains_key("submitted") {
+        d.insert(REVIEWED.into(), "1".into());
+        if let Err(r) = save(&st, &id, &d).await {
+            return r;
+        }
+    }
     let (token, set) = csrf::token(&headers, secure(&st));
     let files = st.store.attachments(Some(&id), None).await.unwrap_or_default();
     with_cookies(render_check(&st, &d, &files, &[], &token), &[set])
@@ -1083,6 +1143,7 @@ pub async fn confirmation(State(st): State<AppState>, headers: HeaderMap) -> Res
             "warning-callout",
             json!({
                 "heading": "If it is urgent, phone as well",
+                "headingLevel": "2",
                 "html": format!(
                     "<p>Local escalation: phone your site duty manager or on-call team. Cyber incidents: NHS CSOC on {}.</p>",
                     esc(&phones(&st, "nhs_csoc"))
@@ -1129,11 +1190,31 @@ mod tests {
         assert_eq!(field_of("cyber.contacts[0].name"), "cyber.contact.name");
         assert_eq!(field_of("cyber.impact.assets[2]"), "cyber.impact.assets");
         assert_eq!(field_of("ods_code"), "ods_code");
+        assert_eq!(field_of("cyber.contacts[0]"), "cyber.contact.email");
+        assert_eq!(field_of("cyber.contacts"), "cyber.contact.email");
+        assert_eq!(field_of("system"), "system.product");
         for p in PAGES {
             for f in p.fields {
                 assert_eq!(field_of(f.name), f.name, "{} must map to itself", f.name);
             }
         }
+    }
+
+    #[test]
+    fn page_messages_say_which_question_and_what_to_do() {
+        assert_eq!(
+            page_message("ods_code", "required", "is required"),
+            "Enter an answer: your organisation's ODS code"
+        );
+        assert_eq!(
+            page_message("event_type", "required", "is required (one of: incident, outcome)"),
+            "Select an answer: what kind of event was it"
+        );
+        assert!(
+            page_message("cyber.contact.email", "invalid", "is not an email address")
+                .starts_with("Single point of contact: email: ")
+        );
+        assert_eq!(page_message("nowhere", "required", "is required"), "is required");
     }
 
     #[test]

@@ -158,6 +158,7 @@ async fn render(
 ) -> Response {
     let responses = st.store.responses(record.id).await.unwrap_or_default();
     let chasing = st.store.chase_steps(record.id).await.unwrap_or_default();
+    let tables = st.routing.tables();
     let ack = match &record.state.acknowledgement {
         Some(a) => format!(
             "Acknowledged by {} ({}) on {}",
@@ -183,11 +184,19 @@ async fn render(
             rt.routes
                 .iter()
                 .map(|r| {
+                    // The organisation's own destinations are answered by its named acknowledgement.
+                    let org_ack = record.state.acknowledgement.as_ref().filter(|_| {
+                        tables
+                            .directory
+                            .get(&r.destination)
+                            .is_some_and(|d| d.scope == candour_core::routing::DestinationScope::Organisation)
+                    });
                     let answered = responses
                         .iter()
                         .filter(|x| x.destination == r.destination && x.kind == "acknowledged")
                         .map(|x| format!("Read by {} ({})", x.name, x.role))
                         .next()
+                        .or_else(|| org_ack.map(|a| format!("Read by {} ({})", a.name, a.role)))
                         .unwrap_or_else(|| {
                             let chased = chasing
                                 .iter()

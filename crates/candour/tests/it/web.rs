@@ -149,6 +149,13 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
     assert_eq!(r.status(), 403);
 
     assert_eq!(b.post("/report/start", &[]).await, (303, "/report/kind".into()));
+    // Nothing chosen: a plain message, never a parser's.
+    let (s, page) = b.post("/report/kind", &[]).await;
+    assert_eq!(s, 422);
+    assert!(
+        page.contains("Select what the problem is about") && !page.contains("unknown variant"),
+        "{page}"
+    );
     assert_eq!(
         b.post("/report/kind", &[("kind", "cyber_incident")]).await,
         (303, "/report/urgency".into())
@@ -262,6 +269,19 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
     );
     let (s, check) = b.get("/report/check").await;
     assert!(s == 200 && check.contains("Ransomware note on pharmacy PCs") && check.contains("Stay anonymous"));
+    // A change after checking goes straight back to the check page.
+    assert_eq!(
+        b.post(
+            "/report/patients",
+            &[
+                ("patient.physical_harm", "low"),
+                ("patient.psychological_harm", "none"),
+                ("safeguarding_concern", "no")
+            ]
+        )
+        .await,
+        (303, "/report/check".into())
+    );
     assert!(check.contains("ward-screen.png"), "the screenshot is listed to check");
 
     // A double click sends one report.
@@ -1004,7 +1024,10 @@ async fn staff_assign_note_filter_and_manage_accounts() {
     let (_, page) = admin.get(&page_url).await;
     assert!(page.contains("Assigned to <strong>Dr H. Okafor</strong>"));
     // Codes read as their labels, instants as UK local time.
-    assert!(page.contains("Severe physical harm") && page.contains("Routine"), "labels, not codes");
+    assert!(
+        page.contains("Severe physical harm") && page.contains("Routine"),
+        "labels, not codes"
+    );
     assert!(page.contains("20 Nov 2026 08:15 GMT"), "local times");
     assert!(!page.contains("2026-11-20T08:15:00Z"));
 
