@@ -1056,3 +1056,64 @@ pub async fn extract_indicators(Caller(who): Caller, JsonBytes(body): JsonBytes)
     let b: ExtractBody = json::parse(&body)?;
     Ok(Json(indicators(&b.text)))
 }
+
+/// Query for the STIX export.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct StixQuery {
+    /// Traffic Light Protocol marking: `clear`, `green`, `amber` (default) or `red`.
+    pub tlp: Option<String>,
+}
+
+/// `GET /api/v1/reports/{reference}/stix?tlp=amber`: a cyber incident or suspicious activity as a STIX 2.1
+/// bundle (Incident Core Extension; indicators from its pasted indicators of compromise).
+pub async fn report_stix(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path(reference): Path<String>,
+    q: Result<Query<StixQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q.map_err(|e| ApiError::BadJson {
+        path: "query".into(),
+        message: e.body_text(),
+    })?;
+    use candour_export::stix::Tlp;
+    let tlp = match q.tlp.as_deref().unwrap_or("amber") {
+        "clear" => Tlp::Clear,
+        "green" => Tlp::Green,
+        "amber" => Tlp::Amber,
+        "red" => Tlp::Red,
+        other => {
+            return Err(ApiError::Invalid(ValidationErrors::one(
+                "tlp",
+                "unknown_value",
+                format!("'{other}' is not one of: clear, green, amber, red"),
+            )))
+        }
+    };
+    let (_, rec) = load(&st, &who, &reference).await?;
+    let kind = rec.report.body().kind;
+    if !matches!(
+        kind,
+        candour_core::ReportKind::CyberIncident | candour_core::ReportKind::SuspiciousActivity
+    ) {
+        return Err(ApiError::Invalid(ValidationErrors::one(
+            "reference",
+            "wrong_kind",
+            "STIX export is for cyber incidents and suspicious activity",
+        )));
+    }
+    let raw = rec
+        .report
+        .body()
+        .cyber
+        .as_ref()
+        .and_then(|c| c.indicators_raw.clone())
+        .unwrap_or_default();
+    let iocs = candour_ioc::unique(candour_ioc::extract(&raw));
+    let bundle = candour_export::stix::bundle(&rec, &iocs, tlp);
+    Ok((
+        [(header::CONTENT_TYPE, "application/stix+json;version=2.1")],
+        Json(bundle),
+    )
+        .into_response())
+}

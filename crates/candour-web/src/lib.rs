@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/{reference}/revisions", get(api::revisions))
         .route("/reports/{reference}/audit", get(api::report_audit))
         .route("/reports/{reference}/deliveries", get(api::report_deliveries))
+        .route("/reports/{reference}/stix", get(api::report_stix))
         .route("/outbox", get(api::outbox))
         .route(
             "/reports/{reference}/destinations/{destination}/responses",

@@ -196,6 +196,15 @@ pub fn value() -> Value {
                     "responses": merge(json!({"200": {"description": "Audit entries", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}}}}}), problem_responses(&["401", "403", "404"]))
                 }
             },
+            "/reports/{reference}/stix": {
+                "get": {
+                    "operationId": "reportStix",
+                    "summary": "A cyber incident or suspicious activity as a STIX 2.1 bundle (Incident Core Extension, indicators, deterministic observable ids, TLP)",
+                    "security": [{"bearer": []}],
+                    "parameters": [reference_param(), query("tlp", json!({"type": "string", "enum": ["clear", "green", "amber", "red"]}), "TLP marking (default amber)")],
+                    "responses": merge(json!({"200": {"description": "STIX 2.1 bundle", "content": {"application/stix+json;version=2.1": {"schema": {"type": "object"}}}}}), problem_responses(&["400", "401", "403", "404", "422"]))
+                }
+            },
                         "/reports/{reference}/deliveries": {
                 "get": {
                     "operationId": "reportDeliveries",

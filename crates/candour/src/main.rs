@@ -186,6 +186,15 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// STIX 2.1 export of a cyber incident with many indicators, milliseconds (target: 10,000 in at most 200).
+    Stix {
+        /// Indicators in the incident.
+        #[arg(long, default_value_t = 10_000)]
+        indicators: usize,
+        /// Runs (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time routing and obligation computation per report (target: at most 50 µs).
     Routing {
         /// Rounds (the median round is reported).
@@ -396,6 +405,18 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 "ioc: {:.0} MB/s on one core (median of {runs} runs over {:.1} MB; {} observables); \
                  regex extractor {:.0} MB/s; ratio {:.1}× (target ≥ 50 MB/s)",
                 r.mb_per_s, r.megabytes, r.found, r.regex_mb_per_s, r.ratio
+            );
+        }
+        Command::Bench {
+            command: BenchCommand::Stix { indicators, runs },
+        } => {
+            let r = bench::stix(indicators, runs)?;
+            println!(
+                "stix: {:.1} ms to build and serialise a bundle of {} objects ({} indicators, {} KB); median of {runs} (target ≤ 200 ms for 10,000)",
+                r.median_ms,
+                r.objects,
+                r.indicators,
+                r.bytes / 1024
             );
         }
         Command::Bench {

@@ -916,3 +916,120 @@ async fn pasted_indicators_come_back_typed_refanged_and_marked_for_correlation()
         413
     );
 }
+
+/// Validate a STIX bundle with the OASIS validator (stix2-validator 3.2.0, installed by CI).
+fn stix_validator(bundle: &str) -> Option<(bool, String)> {
+    let have = std::process::Command::new("python3")
+        .args(["-c", "import stix2validator"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must install stix2-validator (scripts/requirements.txt)"
+        );
+        eprintln!("skipping: python3 -m pip install stix2-validator==3.2.0 to validate STIX");
+        return None;
+    }
+    let dir = TempDir::new();
+    let path = dir.0.join("bundle.json");
+    std::fs::write(&path, bundle).unwrap();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys\nfrom stix2validator import validate_file, ValidationOptions, print_results\n\
+             r = validate_file(sys.argv[1], ValidationOptions(version='2.1'))\nprint_results(r)\n\
+             sys.exit(0 if r.is_valid else 1)",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    Some((
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    ))
+}
+
+#[tokio::test]
+async fn a_cyber_incident_exports_as_a_stix_bundle_the_oasis_validator_accepts() {
+    let app = spawn_app().await;
+    let analyst = app
+        .login_as(
+            "cyber.stix",
+            vec![candour::ops::parse_grant("cyber_analyst@RZX").unwrap()],
+        )
+        .await;
+    let mut body = example("cyber_incident");
+    body["cyber"]["indicators_raw"] = json!(
+        "hxxps://login-nhs[.]example-portal[.]xyz/owa 185.220.101.4 10.1.2.3 update.evil-cdn.ru \
+         it-support@nhs-verify.com invoice_0423.xlsm 44d88612fea8a8f36de82e1278abb02f CVE-2024-3400 \
+         https://www.example.com/help"
+    );
+    let created: Value = post(&app, "/api/v1/reports", None, &body).await.json().await.unwrap();
+    let reference = created["reference"].as_str().unwrap();
+    let r = get(&app, &format!("/api/v1/reports/{reference}/stix?tlp=green"), &analyst).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/stix+json"));
+    let text = r.text().await.unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let objects = v["objects"].as_array().unwrap();
+    let of = |t: &str| objects.iter().filter(|o| o["type"] == t).count();
+    assert_eq!(of("incident"), 1);
+    assert_eq!(of("vulnerability"), 1);
+    assert_eq!(
+        of("indicator"),
+        6,
+        "url, address, domain, sender, file name, hash: not the private address or the common domain"
+    );
+    assert_eq!(of("observed-data"), 1);
+    let incident = objects.iter().find(|o| o["type"] == "incident").unwrap();
+    let ext = &incident["extensions"][candour_export::stix::INCIDENT_CORE];
+    assert_eq!(ext["determination"], "suspected");
+    assert_eq!(
+        incident["object_marking_refs"][0],
+        candour_export::stix::Tlp::Green.marking()
+    );
+    assert!(!text.contains("10.1.2.3"), "private addresses are not shared");
+    let reporter = body["reporter"]["name"].as_str().unwrap_or("Rachel Okoye");
+    assert!(!text.contains(reporter), "the reporter never appears");
+    // The same report exports with the same ids.
+    let again = get(&app, &format!("/api/v1/reports/{reference}/stix?tlp=green"), &analyst)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(again, text);
+    if let Some((ok, out)) = stix_validator(&text) {
+        assert!(ok, "stix2-validator rejected the bundle:\n{out}");
+    }
+
+    let p = problem(
+        get(&app, &format!("/api/v1/reports/{reference}/stix?tlp=purple"), &analyst).await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["path"], "tlp");
+    let clinical: Value = post(&app, "/api/v1/reports", None, &example("clinical_safety"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let p = problem(
+        get(
+            &app,
+            &format!("/api/v1/reports/{}/stix", clinical["reference"].as_str().unwrap()),
+            &analyst,
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["path"], "reference");
+}
