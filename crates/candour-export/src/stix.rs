@@ -12,6 +12,7 @@
 use candour_core::record::ReportRecord;
 use candour_ioc::{Ioc, Kind};
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -138,49 +139,125 @@ fn incident_types(classification: &str) -> Vec<&'static str> {
     }
 }
 
-fn sdo(kind: &str, id: String, created: &str, marking: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("type".into(), json!(kind));
-    m.insert("spec_version".into(), json!("2.1"));
-    m.insert("id".into(), json!(id));
-    m.insert("created".into(), json!(created));
-    m.insert("modified".into(), json!(created));
-    m.insert("object_marking_refs".into(), json!([marking]));
-    m
+/// A STIX domain or relationship object: the common properties, then its own (already in JSON form).
+#[derive(Debug, Clone, Serialize)]
+pub struct Sdo<'a> {
+    /// Object type.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Always "2.1".
+    pub spec_version: &'static str,
+    /// `<type>--<uuid>`.
+    pub id: String,
+    /// Created (the report's receipt).
+    pub created: &'a str,
+    /// Modified (the same: a bundle describes the report as it stands).
+    pub modified: &'a str,
+    /// The TLP marking.
+    pub object_marking_refs: [&'static str; 1],
+    /// The type's own properties.
+    #[serde(flatten)]
+    pub own: Own,
+}
+
+/// The properties particular to each object type Candour writes.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Own {
+    /// Any object built as JSON (identity, incident, vulnerability, observed-data).
+    Json(Map<String, Value>),
+    /// An indicator.
+    Indicator {
+        /// Name.
+        name: String,
+        /// Description.
+        description: String,
+        /// Always malicious-activity.
+        indicator_types: [&'static str; 1],
+        /// STIX pattern.
+        pattern: String,
+        /// Always "stix".
+        pattern_type: &'static str,
+        /// From the report's receipt.
+        valid_from: String,
+    },
+    /// A relationship.
+    Relationship {
+        /// Always related-to.
+        relationship_type: &'static str,
+        /// Source.
+        source_ref: String,
+        /// Target.
+        target_ref: String,
+    },
+}
+
+/// One object in a bundle.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Object<'a> {
+    /// A domain or relationship object.
+    Sdo(Sdo<'a>),
+    /// A cyber observable.
+    Sco(Value),
+}
+
+/// A STIX bundle (serialise it; it holds borrowed timestamps).
+#[derive(Debug, Clone, Serialize)]
+pub struct Bundle<'a> {
+    /// "bundle".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// `bundle--<uuid>`.
+    pub id: String,
+    /// The objects.
+    pub objects: Vec<Object<'a>>,
+}
+
+fn json_map(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
 }
 
 /// The STIX 2.1 bundle for report `r`, with the observables in `iocs` (from [`candour_ioc::extract`]),
-/// marked `tlp`. Ids of the bundle's domain objects derive from the report's id, so exporting the same
-/// report twice gives the same ids.
-pub fn bundle(r: &ReportRecord, iocs: &[Ioc], tlp: Tlp) -> Value {
+/// marked `tlp`, its timestamps borrowed from `times` (fill it with [`Times::of`]). Ids of the bundle's
+/// domain objects derive from the report's id, so exporting the same report twice gives the same ids.
+pub fn bundle<'a>(r: &ReportRecord, iocs: &[Ioc], tlp: Tlp, times: &'a Times) -> Bundle<'a> {
     let b = r.report.body();
     let marking = tlp.marking();
-    let created = ts(r.created_at);
+    let created = times.created.as_str();
     let derived = |what: &str| Uuid::new_v5(&r.id, what.as_bytes());
-    let mut objects: Vec<Value> = Vec::new();
+    let sdo = |kind: &'static str, id: String, own: Own| {
+        Object::Sdo(Sdo {
+            kind,
+            spec_version: "2.1",
+            id,
+            created,
+            modified: created,
+            object_marking_refs: [marking],
+            own,
+        })
+    };
+    let mut objects: Vec<Object<'a>> = Vec::with_capacity(3 + iocs.len() * 3);
 
     let org_id = format!(
         "identity--{}",
         Uuid::new_v5(&SCO_NAMESPACE, format!("ods:{}", b.ods_code).as_bytes())
     );
-    let mut org = sdo("identity", org_id.clone(), &created, marking);
-    org.insert(
-        "name".into(),
-        json!(b.organisation_name.clone().unwrap_or_else(|| b.ods_code.clone())),
-    );
-    org.insert("identity_class".into(), json!("organization"));
-    org.insert("sectors".into(), json!(["healthcare"]));
-    org.insert(
-        "external_references".into(),
-        json!([{ "source_name": "ods", "external_id": b.ods_code }]),
-    );
-    objects.push(Value::Object(org));
+    objects.push(sdo(
+        "identity",
+        org_id.clone(),
+        Own::Json(json_map(json!({
+            "name": b.organisation_name.clone().unwrap_or_else(|| b.ods_code.clone()),
+            "identity_class": "organization",
+            "sectors": ["healthcare"],
+            "external_references": [{ "source_name": "ods", "external_id": b.ods_code }],
+        }))),
+    ));
 
     let incident_id = format!("incident--{}", derived("incident"));
-    let mut inc = sdo("incident", incident_id.clone(), &created, marking);
-    inc.insert("created_by_ref".into(), json!(org_id));
-    inc.insert("name".into(), json!(b.title));
-    inc.insert("description".into(), json!(b.narrative));
     let mut refs = vec![json!({ "source_name": "candour", "external_id": r.reference.to_string() })];
     let cyber = b.cyber.as_ref();
     for lr in cyber.map(|c| c.local_references.as_slice()).unwrap_or_default() {
@@ -190,7 +267,6 @@ pub fn bundle(r: &ReportRecord, iocs: &[Ioc], tlp: Tlp) -> Value {
         }
         refs.push(e);
     }
-    inc.insert("external_references".into(), Value::Array(refs));
     let stage = cyber.map(|c| c.investigation_stage.as_str()).unwrap_or("");
     let mut ext = json!({
         "extension_type": "property-extension",
@@ -203,72 +279,108 @@ pub fn bundle(r: &ReportRecord, iocs: &[Ioc], tlp: Tlp) -> Value {
     if let (false, Some(o)) = (types.is_empty(), ext.as_object_mut()) {
         o.insert("incident_types".into(), json!(types));
     }
-    inc.insert("extensions".into(), json!({ INCIDENT_CORE: ext }));
-    objects.push(Value::Object(inc));
+    objects.push(sdo(
+        "incident",
+        incident_id.clone(),
+        Own::Json(json_map(json!({
+            "created_by_ref": org_id,
+            "name": b.title,
+            "description": b.narrative,
+            "external_references": refs,
+            "extensions": { INCIDENT_CORE: ext },
+        }))),
+    ));
 
-    let shared: Vec<&Ioc> = iocs.iter().filter(|i| candour_ioc::excluded(i).is_none()).collect();
     let mut sco_ids: Vec<String> = Vec::new();
+    let mut seen_sco = std::collections::HashSet::new();
     let mut related: Vec<String> = Vec::new();
-    for i in &shared {
+    let description = format!("Reported to Candour in {} ({}).", r.reference, b.title);
+    for i in iocs.iter().filter(|i| candour_ioc::excluded(i).is_none()) {
         if i.kind == Kind::Cve {
             let id = format!("vulnerability--{}", derived(&format!("vulnerability/{}", i.value)));
-            let mut v = sdo("vulnerability", id.clone(), &created, marking);
-            v.insert("name".into(), json!(i.value));
-            v.insert(
-                "external_references".into(),
-                json!([{ "source_name": "cve", "external_id": i.value }]),
-            );
-            objects.push(Value::Object(v));
+            objects.push(sdo(
+                "vulnerability",
+                id.clone(),
+                Own::Json(json_map(json!({
+                    "name": i.value,
+                    "external_references": [{ "source_name": "cve", "external_id": i.value }],
+                }))),
+            ));
             related.push(id);
             continue;
         }
         let Some((sco, pattern)) = observable(i) else { continue };
         let sco_id = sco.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
         let ind_id = format!("indicator--{}", derived(&format!("indicator/{pattern}")));
-        let mut ind = sdo("indicator", ind_id.clone(), &created, marking);
-        ind.insert(
-            "name".into(),
-            json!(format!("{} {}", i.kind.as_str().replace('_', " "), i.value)),
-        );
-        ind.insert(
-            "description".into(),
-            json!(format!("Reported to Candour in {} ({}).", r.reference, b.title)),
-        );
-        ind.insert("indicator_types".into(), json!(["malicious-activity"]));
-        ind.insert("pattern".into(), json!(pattern));
-        ind.insert("pattern_type".into(), json!("stix"));
-        ind.insert("valid_from".into(), json!(created));
-        objects.push(Value::Object(ind));
-        if !sco_ids.contains(&sco_id) {
+        objects.push(sdo(
+            "indicator",
+            ind_id.clone(),
+            Own::Indicator {
+                name: format!("{} {}", i.kind.as_str().replace('_', " "), i.value),
+                description: description.clone(),
+                indicator_types: ["malicious-activity"],
+                pattern,
+                pattern_type: "stix",
+                valid_from: times.created.clone(),
+            },
+        ));
+        if seen_sco.insert(sco_id.clone()) {
             sco_ids.push(sco_id);
-            objects.push(sco);
+            objects.push(Object::Sco(sco));
         }
         related.push(ind_id);
     }
     if !sco_ids.is_empty() {
-        let seen = ts(b.detected_at.or(b.occurred_at).unwrap_or(r.created_at));
         let od_id = format!("observed-data--{}", derived("observed-data"));
-        let mut od = sdo("observed-data", od_id.clone(), &created, marking);
-        od.insert("first_observed".into(), json!(seen));
-        od.insert("last_observed".into(), json!(seen));
-        od.insert("number_observed".into(), json!(1));
-        od.insert("object_refs".into(), json!(sco_ids));
-        objects.push(Value::Object(od));
+        objects.push(sdo(
+            "observed-data",
+            od_id.clone(),
+            Own::Json(json_map(json!({
+                "first_observed": times.seen,
+                "last_observed": times.seen,
+                "number_observed": 1,
+                "object_refs": sco_ids,
+            }))),
+        ));
         related.push(od_id);
     }
     for target in related {
         let id = format!("relationship--{}", derived(&format!("related-to/{target}")));
-        let mut rel = sdo("relationship", id, &created, marking);
-        rel.insert("relationship_type".into(), json!("related-to"));
-        rel.insert("source_ref".into(), json!(target));
-        rel.insert("target_ref".into(), json!(incident_id));
-        objects.push(Value::Object(rel));
+        objects.push(sdo(
+            "relationship",
+            id,
+            Own::Relationship {
+                relationship_type: "related-to",
+                source_ref: target,
+                target_ref: incident_id.clone(),
+            },
+        ));
     }
-    json!({
-        "type": "bundle",
-        "id": format!("bundle--{}", derived(&format!("bundle/{}", r.revision))),
-        "objects": objects,
-    })
+    Bundle {
+        kind: "bundle",
+        id: format!("bundle--{}", derived(&format!("bundle/{}", r.revision))),
+        objects,
+    }
+}
+
+/// The timestamps a bundle borrows.
+#[derive(Debug, Clone)]
+pub struct Times {
+    /// When the report was received.
+    pub created: String,
+    /// When it was seen (detected, else occurred, else received).
+    pub seen: String,
+}
+
+impl Times {
+    /// For report `r`.
+    pub fn of(r: &ReportRecord) -> Self {
+        let b = r.report.body();
+        Times {
+            created: ts(r.created_at),
+            seen: ts(b.detected_at.or(b.occurred_at).unwrap_or(r.created_at)),
+        }
+    }
 }
 
 #[cfg(test)]

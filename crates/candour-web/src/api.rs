@@ -1110,7 +1110,8 @@ pub async fn report_stix(
         .and_then(|c| c.indicators_raw.clone())
         .unwrap_or_default();
     let iocs = candour_ioc::unique(candour_ioc::extract(&raw));
-    let bundle = candour_export::stix::bundle(&rec, &iocs, tlp);
+    let times = candour_export::stix::Times::of(&rec);
+    let bundle = candour_export::stix::bundle(&rec, &iocs, tlp, &times);
     Ok((
         [(header::CONTENT_TYPE, "application/stix+json;version=2.1")],
         Json(bundle),

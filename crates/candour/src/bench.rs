@@ -689,10 +689,11 @@ pub fn stix(indicators: usize, runs: usize) -> Result<StixResult, CliError> {
     let (mut objects, mut bytes) = (0, 0);
     for _ in 0..runs.max(1) {
         let started = Instant::now();
-        let b = candour_export::stix::bundle(&rec, &iocs, candour_export::stix::Tlp::Amber);
+        let t = candour_export::stix::Times::of(&rec);
+        let b = candour_export::stix::bundle(&rec, &iocs, candour_export::stix::Tlp::Amber, &t);
         let text = serde_json::to_string(&b)?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
-        objects = b["objects"].as_array().map_or(0, Vec::len);
+        objects = b.objects.len();
         bytes = text.len();
     }
     times.sort_by(|a, b| a.total_cmp(b));
