@@ -2,7 +2,7 @@
 //! sent, who there has acknowledged it (or the reminders and escalations while nobody has), and the form
 //! where staff record an answer given by phone, email or in person, or a reasoned decision not to notify.
 
-use super::workspace::{csrf_refused, render_report, staff, to_sign_in, ActForm};
+use super::workspace::{acting, render_report, ActForm};
 use super::{c, csrf, esc, see_other};
 use crate::api::{self, ReportView, ResponseBody};
 use crate::auth::Caller;
@@ -255,12 +255,10 @@ pub async fn respond(
     Form(f): Form<ActForm>,
 ) -> Response {
     let here = format!("/workspace/reports/{reference}");
-    let Some(who) = staff(caller) else {
-        return to_sign_in(&here);
+    let (who, _) = match acting(caller, &headers, f.csrf.as_deref(), &here) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if !csrf::check(&headers, f.csrf.as_deref()) {
-        return csrf_refused();
-    }
     let get = |k: &str| f.fields.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let mut errors = Vec::new();
     let destination = get("destination").unwrap_or_else(|| {

@@ -1,7 +1,7 @@
 //! On a report's workspace page: who is working on it (assignment) and its notes (what the reporter added
 //! through their tracking link, and staff's internal notes). Note text is redacted like every shared field.
 
-use super::workspace::{csrf_refused, render_report, staff, to_sign_in, ActForm};
+use super::workspace::{acting, render_report, ActForm};
 use super::{c, csrf, esc, see_other};
 use crate::api::ReportView;
 use crate::auth::Caller;
@@ -124,17 +124,6 @@ pub(super) fn section(
     format!("<h2>Who is working on it</h2><p>{assigned}</p>{assign}<h2>Notes</h2>{notes}{add}")
 }
 
-#[allow(clippy::result_large_err)]
-fn gate(caller: Result<Caller, ApiError>, headers: &HeaderMap, f: &ActForm, here: &str) -> Result<Principal, Response> {
-    let Some(who) = staff(caller) else {
-        return Err(to_sign_in(here));
-    };
-    if !csrf::check(headers, f.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    Ok(who)
-}
-
 /// `POST /workspace/reports/{reference}/assign`
 pub async fn assign(
     State(st): State<AppState>,
@@ -144,16 +133,9 @@ pub async fn assign(
     Form(f): Form<ActForm>,
 ) -> Response {
     let here = format!("/workspace/reports/{reference}");
-    let who = match gate(caller, &headers, &f, &here) {
-        Ok(w) => w,
+    let (who, can) = match acting(caller, &headers, f.csrf.as_deref(), &here) {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let Some(can) = who.can::<TransitionReports>() else {
-        return super::error_page(
-            StatusCode::FORBIDDEN,
-            "You cannot change reports",
-            "Your account can see reports but not act on them.",
-        );
     };
     let Ok(parsed) = reference.parse() else {
         return render_report(&st, &who, &headers, &reference, None, &[], StatusCode::NOT_FOUND).await;
@@ -224,16 +206,9 @@ pub async fn add(
     Form(f): Form<ActForm>,
 ) -> Response {
     let here = format!("/workspace/reports/{reference}");
-    let who = match gate(caller, &headers, &f, &here) {
-        Ok(w) => w,
+    let (who, can) = match acting(caller, &headers, f.csrf.as_deref(), &here) {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let Some(can) = who.can::<TransitionReports>() else {
-        return super::error_page(
-            StatusCode::FORBIDDEN,
-            "You cannot change reports",
-            "Your account can see reports but not act on them.",
-        );
     };
     let Ok(parsed) = reference.parse() else {
         return render_report(&st, &who, &headers, &reference, None, &[], StatusCode::NOT_FOUND).await;

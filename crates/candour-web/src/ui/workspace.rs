@@ -1098,6 +1098,37 @@ fn build_action(f: &ActForm) -> Result<Action, Vec<(String, String)>> {
     }
 }
 
+/// Who is acting on a report from a workspace form: signed in (else to sign-in, back to `here`), the form
+/// theirs (CSRF), and allowed to change reports; or the page to show instead.
+#[allow(clippy::result_large_err)]
+pub(super) fn acting(
+    caller: Result<Caller, ApiError>,
+    headers: &HeaderMap,
+    csrf_sent: Option<&str>,
+    here: &str,
+) -> Result<
+    (
+        Principal,
+        candour_core::identity::Can<candour_core::identity::TransitionReports>,
+    ),
+    Response,
+> {
+    let Some(who) = staff(caller) else {
+        return Err(to_sign_in(here));
+    };
+    if !csrf::check(headers, csrf_sent) {
+        return Err(csrf_refused());
+    }
+    let Some(can) = who.can::<candour_core::identity::TransitionReports>() else {
+        return Err(super::error_page(
+            StatusCode::FORBIDDEN,
+            "You cannot change reports",
+            "Your account can see reports but not act on them.",
+        ));
+    };
+    Ok((who, can))
+}
+
 /// `POST /workspace/reports/{reference}/actions`: acknowledge or move the report on; the same rules,
 /// optimistic concurrency and audit as `POST /api/v1/reports/{reference}/transitions`.
 pub async fn act(
@@ -1108,12 +1139,10 @@ pub async fn act(
     Form(f): Form<ActForm>,
 ) -> Response {
     let here = format!("/workspace/reports/{reference}");
-    let Some(who) = staff(caller) else {
-        return to_sign_in(&here);
+    let (who, can) = match acting(caller, &headers, f.csrf.as_deref(), &here) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if !csrf::check(&headers, f.csrf.as_deref()) {
-        return csrf_refused();
-    }
     let action = match build_action(&f) {
         Ok(a) => a,
         Err(errors) => {
@@ -1128,13 +1157,6 @@ pub async fn act(
             )
             .await
         }
-    };
-    let Some(can) = who.can::<candour_core::identity::TransitionReports>() else {
-        return super::error_page(
-            StatusCode::FORBIDDEN,
-            "You cannot change reports",
-            "Your account can see reports but not act on them.",
-        );
     };
     let Ok(parsed) = reference.parse() else {
         return render_report(&st, &who, &headers, &reference, None, &[], StatusCode::NOT_FOUND).await;
