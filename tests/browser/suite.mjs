@@ -1127,6 +1127,9 @@ async function main() {
         await admin.arrive(resp, label, { path: href, shot: mode === 'js' ? shot : undefined });
         check((await admin.text('h1')).length > 0, admin.where(label), 'no h1');
       }
+      // The vulnerability disclosure policy that security.txt points to.
+      await admin.arrive(await admin.goto('/security/policy'), 'disclosure policy', { path: '/security/policy' });
+      check((await admin.text('h1')) === 'Vulnerability disclosure policy', admin.where('disclosure policy'), 'policy h1 is wrong');
     });
     await admin.close();
   }

@@ -32,6 +32,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Anonymous report submissions allowed per network address per minute (0: no limit).
     pub submit_per_minute: u32,
+    /// The address people use to reach Candour (for `security.txt`'s canonical links); none: the request's
+    /// Host header is not trusted, so links are relative to `http://localhost`.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -41,6 +44,7 @@ impl Default for WebConfig {
             session_ttl: chrono::Duration::hours(8),
             secure_cookies: false,
             submit_per_minute: 0,
+            public_url: None,
         }
     }
 }
@@ -137,6 +141,8 @@ pub fn router(state: AppState) -> Router {
             get(ui::journey::step_page).post(ui::journey::step_post),
         )
         .route("/track/{token}", get(ui::track::show).post(ui::track::add))
+        .route("/.well-known/security.txt", get(ui::security::security_txt))
+        .route("/security/policy", get(ui::security::policy))
         .route(
             "/sign-in",
             get(ui::workspace::sign_in_page).post(ui::workspace::sign_in),

@@ -204,6 +204,7 @@ impl Config {
             session_ttl: chrono::Duration::hours(self.session_ttl_hours),
             secure_cookies: self.public_url.starts_with("https://"),
             submit_per_minute: self.submit_per_minute,
+            public_url: Some(self.public_url.clone()),
         }
     }
 }

@@ -1150,3 +1150,29 @@ async fn anonymous_submissions_are_limited_per_address_but_never_signed_in_ones(
         "signed-in systems are not limited"
     );
 }
+
+#[tokio::test]
+async fn researchers_find_security_txt_and_the_disclosure_policy() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    let r = reqwest::get(app.url("/.well-known/security.txt")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = r.text().await.unwrap();
+    let expires = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Expires: "))
+        .expect("an Expires field");
+    let expires = chrono::DateTime::parse_from_rfc3339(expires).unwrap();
+    let now = chrono::Utc::now();
+    assert!(
+        expires > now && expires < now + chrono::Duration::days(365),
+        "in the future, within a year"
+    );
+    for field in ["Contact: ", "Policy: ", "Canonical: ", "Preferred-Languages: "] {
+        assert!(text.lines().any(|l| l.starts_with(field)), "{field}");
+    }
+    let (s, policy) = b.get("/security/policy").await;
+    assert_eq!(s, 200);
+    assert!(policy.contains("90 days") && policy.contains("patients could be harmed"));
+}
