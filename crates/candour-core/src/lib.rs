@@ -16,6 +16,7 @@ pub mod record;
 pub mod reference;
 pub mod report;
 pub mod routing;
+pub mod scoring;
 pub mod taxonomy;
 pub mod time;
 

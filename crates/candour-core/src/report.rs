@@ -679,11 +679,11 @@ impl ReportBody {
                     c.required("vulnerability.description", &v.description, MAX_NARRATIVE);
                     if let Some(vec) = &v.cvss_vector {
                         c.max_len("vulnerability.cvss_vector", vec, MAX_SHORT);
-                        if !vec.starts_with("CVSS:") {
+                        if let Err(why) = crate::scoring::cvss(vec) {
                             c.errs.push(
                                 "vulnerability.cvss_vector",
                                 "invalid",
-                                "a CVSS vector starts with 'CVSS:'",
+                                format!("is not a CVSS 3.0, 3.1 or 4.0 vector ({why})"),
                             );
                         }
                     }

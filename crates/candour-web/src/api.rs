@@ -180,6 +180,8 @@ pub struct ReportView {
     /// Screenshots the reporter attached (what they are, never their content: held back until they can be
     /// redacted).
     pub attachments: Vec<candour_store::AttachmentInfo>,
+    /// A vulnerability's CVSS vector, scored.
+    pub cvss: Option<candour_core::scoring::CvssScore>,
 }
 
 /// A routing decision with its clocks as they stand now.
@@ -275,6 +277,13 @@ pub fn view(r: &ReportRecord, may_see_identity: bool) -> ReportView {
         notes: Vec::new(),
         assignment: None,
         attachments: Vec::new(),
+        cvss: r
+            .report
+            .body()
+            .vulnerability
+            .as_ref()
+            .and_then(|v| v.cvss_vector.as_deref())
+            .and_then(|v| candour_core::scoring::cvss(v).ok()),
     }
 }
 

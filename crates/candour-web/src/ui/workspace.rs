@@ -826,6 +826,12 @@ fn report_main(
     if let Some(f) = &v.state.feedback {
         rows.push(json!({ "key": { "text": "Feedback to the reporter" }, "value": { "text": f } }));
     }
+    if let Some(s) = &v.cvss {
+        let nom = s.nomenclature.as_deref().map(|n| format!(", {n}")).unwrap_or_default();
+        rows.push(json!({ "key": { "text": "CVSS" }, "value": { "text": format!(
+            "{:.1} {} (CVSS {}{nom})", s.score, s.severity, s.version
+        ) } }));
+    }
     if !v.attachments.is_empty() {
         rows.push(json!({ "key": { "text": "Screenshots" }, "value": { "text": format!(
             "{} attached by the reporter. Held back, unseen, until patient details can be removed from them.",

@@ -1033,3 +1033,35 @@ async fn a_cyber_incident_exports_as_a_stix_bundle_the_oasis_validator_accepts()
     .await;
     assert_eq!(p["errors"][0]["path"], "reference");
 }
+
+#[tokio::test]
+async fn a_vulnerability_is_scored_and_a_malformed_cvss_vector_is_named() {
+    let app = spawn_app().await;
+    let cso = app
+        .login_as(
+            "cso.cvss",
+            vec![candour::ops::parse_grant("clinical_safety_officer@RZY").unwrap()],
+        )
+        .await;
+    let mut bad = example("vulnerability");
+    bad["vulnerability"]["cvss_vector"] = json!("CVSS:3.1/AV:N/AC:Q/PR:N/UI:R/S:U/C:H/I:L/A:N");
+    let p = problem(post(&app, "/api/v1/reports", None, &bad).await, 422).await;
+    assert_eq!(p["errors"][0]["path"], "vulnerability.cvss_vector");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("is not a CVSS"));
+
+    let good = example("vulnerability");
+    let created: Value = post(&app, "/api/v1/reports", None, &good).await.json().await.unwrap();
+    let v: Value = get(
+        &app,
+        &format!("/api/v1/reports/{}", created["reference"].as_str().unwrap()),
+        &cso,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    // AV:N/AC:H/PR:N/UI:R/S:U/C:H/I:L/A:N by the v3.1 formulas: exploitability 1.62, impact 4.22, 5.9.
+    assert_eq!(v["cvss"]["score"], 5.9);
+    assert_eq!(v["cvss"]["severity"], "medium");
+    assert_eq!(v["cvss"]["version"], "3.1");
+}
