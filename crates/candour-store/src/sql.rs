@@ -1009,6 +1009,7 @@ macro_rules! candour_sql {
                     patients_harmed_now: r.try_get("patients_harmed_now")?,
                     routing: r.try_get::<Option<String>, _>("routing")?.map(|x| serde_json::from_str(&x)).transpose()?,
                     answered: Vec::new(),
+                    calls: Vec::new(),
                 });
             }
             for chunk in index.keys().cloned().collect::<Vec<_>>().chunks(500) {
@@ -1021,6 +1022,26 @@ macro_rules! candour_sql {
                 for r in q.build().fetch_all(&mut *c).await? {
                     if let Some(i) = index.get(&r.try_get::<String, _>("report_id")?) {
                         out[*i].answered.push(r.try_get("destination")?);
+                    }
+                }
+                let mut q: QueryBuilder<$db> = QueryBuilder::new(
+                    "SELECT report_id, destination, step, told, messages, note, at FROM chase_steps WHERE messages = 0 AND report_id IN (",
+                );
+                let mut sep = q.separated(", ");
+                for id in chunk {
+                    sep.push_bind(id.clone());
+                }
+                sep.push_unseparated(") ORDER BY at");
+                for r in q.build().fetch_all(&mut *c).await? {
+                    if let Some(i) = index.get(&r.try_get::<String, _>("report_id")?) {
+                        out[*i].calls.push(ChaseRecord {
+                            destination: r.try_get("destination")?,
+                            step: r.try_get("step")?,
+                            told: r.try_get("told")?,
+                            messages: r.try_get("messages")?,
+                            note: r.try_get("note")?,
+                            at: r.try_get("at")?,
+                        });
                     }
                 }
             }

@@ -540,6 +540,8 @@ pub struct OpenRouted {
     pub routing: Option<candour_core::routing::Decision>,
     /// Destinations that have answered (acknowledged, or a recorded decision not to notify).
     pub answered: Vec<String>,
+    /// Chasing steps that could send nothing (a phone-only escalation): calls people must make.
+    pub calls: Vec<ChaseRecord>,
 }
 
 /// Who is adding a note.

@@ -113,6 +113,17 @@ pub async fn obligations(State(st): State<AppState>, caller: Result<Caller, ApiE
         }
     }
     running.sort_by_key(|x| x.due_at);
+    // Escalations nothing could be sent for: a person must phone, until the destination answers.
+    let mut calls: Vec<(&str, &str, &candour_store::ChaseRecord)> = open
+        .iter()
+        .flat_map(|r| {
+            r.calls
+                .iter()
+                .filter(|c| !r.answered.contains(&c.destination))
+                .map(move |c| (r.reference.as_str(), r.title.as_str(), c))
+        })
+        .collect();
+    calls.sort_by_key(|(_, _, c)| c.at);
     let now = Utc::now();
     let overdue = running.iter().filter(|x| x.due_at < now).count();
     let total = running.len();
@@ -166,6 +177,44 @@ pub async fn obligations(State(st): State<AppState>, caller: Result<Caller, ApiE
                     "rows": rows }),
         )
     };
+    let calls_html = if calls.is_empty() {
+        String::new()
+    } else {
+        let rows: Vec<Vec<Value>> = calls
+            .iter()
+            .map(|(reference, title, c)| {
+                let who = tables.directory.get(&c.destination).map_or(c.destination.as_str(), |d| d.name.as_str());
+                // Whom to call: the escalation contact's phone (or web) routes; with none named, the silent
+                // destination's own.
+                let target = tables.directory.get(&c.told).or_else(|| tables.directory.get(&c.destination));
+                let what = target.map_or_else(
+                    || c.note.clone(),
+                    |d| {
+                        let routes: Vec<String> = d
+                            .contacts
+                            .iter()
+                            .filter(|x| matches!(x.method, candour_core::routing::Method::Phone | candour_core::routing::Method::Web))
+                            .map(|x| format!("{} ({})", x.value, x.hours))
+                            .collect();
+                        format!("Call {}: {}", d.name, routes.join("; "))
+                    },
+                );
+                vec![
+                    json!({ "html": format!("<a href=\"/workspace/reports/{r}\">{r}</a> {t}", r = esc(reference), t = esc(title)) }),
+                    json!({ "text": who }),
+                    json!({ "text": candour_core::time::london(c.at) }),
+                    json!({ "text": what }),
+                ]
+            })
+            .collect();
+        c(
+            "tables",
+            json!({ "caption": format!("Calls to make ({}): escalations nothing could be sent for", calls.len()),
+                    "responsive": true,
+                    "head": [{ "text": "Report" }, { "text": "Nobody has answered at" }, { "text": "Escalated" }, { "text": "What to do" }],
+                    "rows": rows }),
+        )
+    };
     let (token, set) = csrf::token(&headers, st.config.secure_cookies);
     with_cookie(
         page(
@@ -176,7 +225,7 @@ pub async fn obligations(State(st): State<AppState>, caller: Result<Caller, ApiE
                 main: format!(
                     "<h1>Obligations</h1>{}<p>Each clock runs until its destination answers: a person there \
                      acknowledges, or you record why it was not notified. Legal clocks run from when the \
-                     organisation became aware.</p>{more}{body}",
+                     organisation became aware.</p>{calls_html}{more}{body}",
                     sign_out_form(&token)
                 ),
                 has_errors: false,

@@ -787,6 +787,67 @@ async fn staff_see_where_a_report_went_record_an_answer_and_watch_the_clocks() {
         "its clock stops when the supplier answers"
     );
     assert!(board.contains("Human acknowledgement within 8 working hours"));
+    assert!(!board.contains("Calls to make"));
+
+    // The CSO never answers and their escalation is phone-only: the board lists the call to make
+    // until someone records the CSO's answer.
+    let admin_can = admin().can::<candour_core::identity::ViewReports>().unwrap();
+    let rec = app
+        .db
+        .store
+        .get_report(&admin_can, &reference.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let tables = candour_core::routing::Tables::embedded(&taxonomy()).unwrap();
+    let standing = candour_core::chase::Standing {
+        sent_at: rec.created_at,
+        delivered: true,
+        due_at: None,
+        urgent: false,
+        reminded_at: Some(rec.created_at),
+        escalated_at: None,
+    };
+    let plan = candour_core::chase::plan(
+        candour_core::chase::Step::Escalation,
+        &rec,
+        "org_cso",
+        &standing,
+        &tables.directory,
+    );
+    assert!(plan.messages.is_empty(), "the site duty manager is reached by phone");
+    assert!(app
+        .db
+        .store
+        .record_chase(candour_store::NewChase {
+            report_id: rec.id,
+            reference: reference.clone(),
+            plan,
+            subject: "x".into(),
+            now: chrono::Utc::now(),
+        })
+        .await
+        .unwrap());
+    let (_, board) = b.get("/workspace/obligations").await;
+    assert!(board.contains("Calls to make (1)"), "{board}");
+    assert!(board.contains("Switchboard: ask for the site duty manager"));
+    let (s, _) = b
+        .post(
+            &act,
+            &[
+                ("action", "respond"),
+                ("expected_revision", "1"),
+                ("destination", "org_cso"),
+                ("kind", "acknowledged"),
+                ("name", "Dr P. Raman"),
+                ("role", "Clinical Safety Officer"),
+                ("method", "phone"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, board) = b.get("/workspace/obligations").await;
+    assert!(!board.contains("Calls to make"), "answered: no call to make");
     let audit = app.db.store.audit_for("report", &reference).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "destination.acknowledged"));
 
