@@ -462,15 +462,14 @@ impl Deliverer {
     /// queue its messages (sent by the next [`Deliverer::run_once`]). Returns how many steps were taken.
     pub async fn chase_once(&self, now: DateTime<Utc>) -> Result<usize, DeliveryError> {
         use candour_core::chase::{plan, Standing};
-        use candour_core::routing::DestinationScope;
         let tables = self.tables.tables();
         let chasing = tables.policy.chasing;
         let org_scoped: Vec<String> = tables
             .directory
             .destinations
             .iter()
-            .filter(|d| d.scope == DestinationScope::Organisation)
             .map(|d| d.id.get_ref().clone())
+            .filter(|id| tables.directory.organisation_scoped(id))
             .collect();
         let soonest = now - chrono::Duration::minutes(i64::from(chasing.urgent_minutes));
         let candidates = self.store.chase_candidates(soonest, &org_scoped, 500).await?;

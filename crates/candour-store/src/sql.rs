@@ -693,24 +693,24 @@ macro_rules! candour_sql {
             Ok(true)
         }
 
+        fn chase_from_row(r: &<$db as sqlx::Database>::Row) -> Result<ChaseRecord, StoreError> {
+            Ok(ChaseRecord {
+                destination: r.try_get("destination")?,
+                step: r.try_get("step")?,
+                told: r.try_get("told")?,
+                messages: r.try_get("messages")?,
+                note: r.try_get("note")?,
+                at: r.try_get("at")?,
+            })
+        }
+
         /// Every chasing step taken for a report, in order.
         pub(crate) async fn chase_steps(c: &mut Conn, report_id: Uuid) -> Result<Vec<ChaseRecord>, StoreError> {
             let rows = sqlx::query("SELECT destination, step, told, messages, note, at FROM chase_steps WHERE report_id = $1 ORDER BY at, destination")
                 .bind(report_id.to_string())
                 .fetch_all(&mut *c)
                 .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(ChaseRecord {
-                        destination: r.try_get("destination")?,
-                        step: r.try_get("step")?,
-                        told: r.try_get("told")?,
-                        messages: r.try_get("messages")?,
-                        note: r.try_get("note")?,
-                        at: r.try_get("at")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(chase_from_row).collect()
         }
 
         /// Store a new version of the routing tables (audited); returns its number.
@@ -1034,14 +1034,7 @@ macro_rules! candour_sql {
                 sep.push_unseparated(") ORDER BY at");
                 for r in q.build().fetch_all(&mut *c).await? {
                     if let Some(i) = index.get(&r.try_get::<String, _>("report_id")?) {
-                        out[*i].calls.push(ChaseRecord {
-                            destination: r.try_get("destination")?,
-                            step: r.try_get("step")?,
-                            told: r.try_get("told")?,
-                            messages: r.try_get("messages")?,
-                            note: r.try_get("note")?,
-                            at: r.try_get("at")?,
-                        });
+                        out[*i].calls.push(chase_from_row(&r)?);
                     }
                 }
             }

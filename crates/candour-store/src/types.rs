@@ -544,6 +544,15 @@ pub struct OpenRouted {
     pub calls: Vec<ChaseRecord>,
 }
 
+impl OpenRouted {
+    /// Has `destination` answered: a response of its own, or, for the organisation's own destinations, the
+    /// report's named acknowledgement? Its clocks stop then.
+    pub fn answered_by(&self, destination: &str, directory: &candour_core::routing::Directory) -> bool {
+        self.answered.iter().any(|d| d == destination)
+            || (self.acknowledged && directory.organisation_scoped(destination))
+    }
+}
+
 /// Who is adding a note.
 #[derive(Debug, Clone)]
 pub enum NoteAuthor {

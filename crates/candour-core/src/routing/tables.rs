@@ -109,6 +109,12 @@ impl Directory {
     pub fn get(&self, id: &str) -> Option<&Destination> {
         self.destinations.iter().find(|d| d.id.get_ref() == id)
     }
+
+    /// Is `id` one of the reporting organisation's own destinations? A named acknowledgement of the report
+    /// by the organisation answers for these.
+    pub fn organisation_scoped(&self, id: &str) -> bool {
+        self.get(id).is_some_and(|d| d.scope == DestinationScope::Organisation)
+    }
 }
 
 /// One destination a rule sends to, and the clock it starts.

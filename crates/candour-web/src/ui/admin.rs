@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
 use candour_core::identity::{AdministerDelivery, ManageRouting, Permission, Principal, ViewReports};
-use candour_core::routing::{decide, Decision, DestinationScope, Tables};
+use candour_core::routing::{decide, Decision, Tables};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -83,19 +83,11 @@ pub async fn obligations(State(st): State<AppState>, caller: Result<Caller, ApiE
         }
     };
     let tables = st.routing.tables();
-    let org_scoped = |d: &str| {
-        tables
-            .directory
-            .get(d)
-            .is_some_and(|x| x.scope == DestinationScope::Organisation)
-    };
     let mut running: Vec<Running<'_>> = Vec::new();
     for r in &open {
         let Some(d) = &r.routing else { continue };
         for route in &d.routes {
-            let answered =
-                r.answered.contains(&route.destination) || (r.acknowledged && org_scoped(&route.destination));
-            if answered {
+            if r.answered_by(&route.destination, &tables.directory) {
                 continue;
             }
             for k in &route.clocks {

@@ -185,12 +185,11 @@ async fn render(
                 .iter()
                 .map(|r| {
                     // The organisation's own destinations are answered by its named acknowledgement.
-                    let org_ack = record.state.acknowledgement.as_ref().filter(|_| {
-                        tables
-                            .directory
-                            .get(&r.destination)
-                            .is_some_and(|d| d.scope == candour_core::routing::DestinationScope::Organisation)
-                    });
+                    let org_ack = record
+                        .state
+                        .acknowledgement
+                        .as_ref()
+                        .filter(|_| tables.directory.organisation_scoped(&r.destination));
                     let answered = responses
                         .iter()
                         .filter(|x| x.destination == r.destination && x.kind == "acknowledged")

@@ -477,12 +477,7 @@ pub async fn queue(
         .filter(|r| {
             r.routing.as_ref().is_some_and(|d| {
                 d.routes.iter().any(|route| {
-                    let org_scoped = tables
-                        .directory
-                        .get(&route.destination)
-                        .is_some_and(|x| x.scope == candour_core::routing::DestinationScope::Organisation);
-                    let answered = r.answered.contains(&route.destination) || (r.acknowledged && org_scoped);
-                    !answered && route.clocks.iter().any(|k| k.due_at < now)
+                    !r.answered_by(&route.destination, &tables.directory) && route.clocks.iter().any(|k| k.due_at < now)
                 })
             })
         })
