@@ -1080,6 +1080,101 @@ fn document(rng: &mut Rng, id: String, fam: &'static Family) -> Labelled {
     }
 }
 
+/// A fictional patient and the people around them, for rendering synthetic screens (the screenshot
+/// evaluation in `candour-image`). Same pools and identifier formats as the text corpus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScreenPatient {
+    pub title: String,
+    pub first: String,
+    pub last: String,
+    /// Date of birth as banners print it, e.g. `12-Mar-1954` or `12/03/1954`.
+    pub born: String,
+    /// Age as banners print it, e.g. `70y`.
+    pub age: String,
+    /// NHS number from the 999 range, usually `999 123 4567`.
+    pub nhs: String,
+    pub mrn: String,
+    /// House number, street and town.
+    pub street: String,
+    pub postcode: String,
+    pub phone: String,
+    pub email: String,
+    /// Next of kin (first, last).
+    pub kin: (String, String),
+    /// Prescribers (title, first, last).
+    pub staff: Vec<(String, String, String)>,
+    /// Medication rows (date, drug, dose and frequency): must-keep clinical content.
+    pub meds: Vec<(String, String, String)>,
+}
+
+/// A deterministic [`ScreenPatient`].
+pub fn screen_patient(seed: u64) -> ScreenPatient {
+    let mut rng = Rng::new(seed ^ 0x5C8E_E115_7A7E_0001);
+    let p = Person::random(&mut rng, false, POOLS);
+    let kin = Person::random(&mut rng, false, POOLS);
+    let (d, m, y) = (rng.range(1, 28), rng.range(1, 12), rng.range(1930, 2006));
+    let month = MONTHS[(m - 1) as usize];
+    let born = match rng.below(4) {
+        0 => format!("{d:02}/{m:02}/{y}"),
+        1 => format!("{d} {} {y}", &month[..3]),
+        _ => format!("{d:02}-{}-{y}", &month[..3]),
+    };
+    let nhs = mod11_number(&mut rng, "999");
+    let nhs = if rng.chance(0.8) {
+        format!("{} {} {}", &nhs[..3], &nhs[3..6], &nhs[6..])
+    } else {
+        nhs
+    };
+    let postcode = loop {
+        let pc = postcode(&mut rng);
+        if pc.contains(' ') && pc.chars().all(|c| !c.is_ascii_lowercase()) {
+            break pc;
+        }
+    };
+    let staff = (0..3)
+        .map(|_| {
+            let s = Person::random(&mut rng, true, POOLS);
+            let title = *rng.pick(&["Dr", "Dr", "Nurse", "Mr", "Ms"]);
+            (title.to_string(), s.first.to_string(), s.last.to_string())
+        })
+        .collect();
+    let meds = (0..3)
+        .map(|_| {
+            let yy = rng.range(2023, 2026);
+            let date = format!("{:02}/{:02}/{yy}", rng.range(1, 28), rng.range(1, 12));
+            let drug = rng.pick(DRUGS).to_string();
+            let dose = format!("{} {}", rng.pick(DOSES), rng.pick(FREQS));
+            (date, drug, dose)
+        })
+        .collect();
+    let email_local: String = format!("{}.{}", kin.first, kin.last)
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    let phone = match rng.below(3) {
+        0 => format!("07700 900{:03}", rng.below(1000)),
+        1 => format!("0113 496 0{:03}", rng.below(1000)),
+        _ => format!("020 7946 0{:03}", rng.below(1000)),
+    };
+    ScreenPatient {
+        title: p.title.to_string(),
+        first: p.first.to_string(),
+        last: p.last.to_string(),
+        born,
+        age: format!("{}y", 2026 - y),
+        nhs,
+        mrn: mrn(&mut rng),
+        street: street_address(&mut rng, true),
+        postcode,
+        phone,
+        email: format!("{email_local}@example.com"),
+        kin: (kin.first.to_string(), kin.last.to_string()),
+        staff,
+        meds,
+    }
+}
+
 /// A deterministic synthetic corpus of `n` UK incident narratives for `seed`.
 pub fn corpus(seed: u64, n: usize) -> Vec<Labelled> {
     let mut rng = Rng::new(seed);

@@ -704,3 +704,37 @@ pub fn stix(indicators: usize, runs: usize) -> Result<StixResult, CliError> {
         median_ms: times[times.len() / 2],
     })
 }
+
+/// What `candour bench screenshot` measured.
+pub struct ScreenshotResult {
+    pub median_s: f64,
+    pub p90_s: f64,
+    pub scale: String,
+    pub scores: candour_image::synth::ScreenScores,
+}
+
+/// Redact generated EPR screens one after another (one core: Tesseract single-threaded) and score them.
+pub fn screenshot(first: u64, count: u64) -> Result<ScreenshotResult, CliError> {
+    use candour_image::synth;
+    let fonts = synth::Fonts::load().map_err(|e| CliError::Message(e.to_string()))?;
+    let ocr = candour_image::ocr::Tesseract::new(None).map_err(|e| CliError::Message(e.to_string()))?;
+    let text = candour_redact::Redactor::new();
+    let limits = candour_image::Limits::default();
+    let mut scores = synth::ScreenScores::default();
+    let mut times = Vec::new();
+    for seed in first..first + count.max(1) {
+        let s = synth::screen(&fonts, seed);
+        let png = candour_image::encode_png(&s.image).map_err(|e| CliError::Message(e.to_string()))?;
+        let t = Instant::now();
+        let r = candour_image::redact(&png, &limits, &ocr, &text, &[]).map_err(|e| CliError::Message(e.to_string()))?;
+        times.push(t.elapsed().as_secs_f64());
+        scores.add(seed, &s, &r.boxes.iter().map(|b| b.rect).collect::<Vec<_>>());
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(ScreenshotResult {
+        median_s: times[times.len() / 2],
+        p90_s: times[(times.len() * 9 / 10).min(times.len() - 1)],
+        scale: std::env::var("CANDOUR_OCR_SCALE").unwrap_or_else(|_| "1.5".into()),
+        scores,
+    })
+}
