@@ -40,7 +40,9 @@ pub enum DecodeError {
     TooLarge { size: usize, limit: usize },
     #[error("the file is not a PNG, JPEG or WebP image")]
     UnsupportedType,
-    #[error("the image is {width}×{height} pixels; the limit is {max_side} pixels a side and {max_pixels} pixels in all")]
+    #[error(
+        "the image is {width}×{height} pixels; the limit is {max_side} pixels a side and {max_pixels} pixels in all"
+    )]
     TooManyPixels {
         width: u32,
         height: u32,
@@ -62,6 +64,15 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
     } else {
         None
     }
+}
+
+/// The media type of an accepted image, from its first bytes.
+pub fn media_type(bytes: &[u8]) -> Option<&'static str> {
+    sniff(bytes).map(|f| match f {
+        ImageFormat::Png => "image/png",
+        ImageFormat::Jpeg => "image/jpeg",
+        _ => "image/webp",
+    })
 }
 
 /// Decode a screenshot to RGB pixels within `limits`.
@@ -98,8 +109,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<RgbImage, DecodeError> {
     if width == 0 || height == 0 {
         return Err(DecodeError::Malformed("it has no pixels".into()));
     }
-    if width > limits.max_side || height > limits.max_side || u64::from(width) * u64::from(height) > limits.max_pixels
-    {
+    if width > limits.max_side || height > limits.max_side || u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(too_many);
     }
     let img = reader(true).decode().map_err(|e| refused(e, limits))?;

@@ -203,9 +203,10 @@ fn stretch(r: Rect, line: &Line, words: &[Word], first: &Rect, last: &Rect) -> R
     };
     let is_initial = |t: &str| {
         initial(t)
-            || ["Dr", "Mr", "Mrs", "Ms", "Miss", "Mx"]
-                .iter()
-                .any(|title| t.strip_prefix(title).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()) && initial(rest)))
+            || ["Dr", "Mr", "Mrs", "Ms", "Miss", "Mx"].iter().any(|title| {
+                t.strip_prefix(title)
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()) && initial(rest))
+            })
     };
     let mut r = r;
     let mut first = *first;
@@ -274,7 +275,12 @@ pub fn find_boxes(words: &[Word], text: &Redactor, context: &[&str], width: u32,
     }
     let mut fields: Vec<&str> = vec![&ocr];
     fields.extend_from_slice(context);
-    let found = text.redact_all(&fields).into_iter().next().map(|r| r.spans).unwrap_or_default();
+    let found = text
+        .redact_all(&fields)
+        .into_iter()
+        .next()
+        .map(|r| r.spans)
+        .unwrap_or_default();
 
     let mut boxes = Vec::new();
     let mut push = |rect: Rect, kind: &str, reason: String| {
@@ -311,7 +317,10 @@ pub fn find_boxes(words: &[Word], text: &Redactor, context: &[&str], width: u32,
                 push(
                     w.rect,
                     "UNCERTAIN_DIGITS",
-                    format!("digits read with confidence {:.0} (below {MIN_DIGIT_CONFIDENCE:.0})", w.conf),
+                    format!(
+                        "digits read with confidence {:.0} (below {MIN_DIGIT_CONFIDENCE:.0})",
+                        w.conf
+                    ),
                 );
             }
         }

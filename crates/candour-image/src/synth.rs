@@ -130,7 +130,16 @@ impl Painter<'_> {
 
     /// Draw runs of text on one line starting at (x, top); each run may be labelled. Returns the end x.
     #[allow(clippy::too_many_arguments)]
-    fn line(&mut self, x: f32, top: f32, px: f32, bold: bool, fg: Rgb<u8>, bg: Rgb<u8>, runs: &[(&str, Option<Label>)]) -> f32 {
+    fn line(
+        &mut self,
+        x: f32,
+        top: f32,
+        px: f32,
+        bold: bool,
+        fg: Rgb<u8>,
+        bg: Rgb<u8>,
+        runs: &[(&str, Option<Label>)],
+    ) -> f32 {
         let font = if bold { &self.fonts.bold } else { &self.fonts.regular };
         let sf = font.as_scaled(PxScale::from(px));
         let baseline = top + sf.ascent();
@@ -207,7 +216,10 @@ impl Painter<'_> {
                 ));
             }
         }
-        Screen { image: self.img, labels }
+        Screen {
+            image: self.img,
+            labels,
+        }
     }
 }
 
@@ -230,9 +242,22 @@ pub fn screen(fonts: &Fonts, seed: u64) -> Screen {
     // Title bar.
     let bar = Rgb([240, 244, 245]);
     pt.fill(Rect { x: 0, y: 0, w, h: 34 }, bar);
-    let product = rng.pick(&["CareFlow EPR v8.2", "MedChart eMAR 5.1", "Nervecentre 7.3", "TrakCare 2024.1"]);
+    let product = rng.pick(&[
+        "CareFlow EPR v8.2",
+        "MedChart eMAR 5.1",
+        "Nervecentre 7.3",
+        "TrakCare 2024.1",
+    ]);
     pt.line(12.0, 9.0, 14.0, true, BLACK, bar, &[(product, None)]);
-    pt.line(w as f32 - 320.0, 9.0, 14.0, false, BLACK, bar, &[("Logged in as: Ward Clerk  |  Ward 12", None)]);
+    pt.line(
+        w as f32 - 320.0,
+        9.0,
+        14.0,
+        false,
+        BLACK,
+        bar,
+        &[("Logged in as: Ward Clerk  |  Ward 12", None)],
+    );
 
     // Banner.
     let (bg, fg) = rng.pick(&[
@@ -242,7 +267,15 @@ pub fn screen(fonts: &Fonts, seed: u64) -> Screen {
         (Rgb([232, 237, 238]), BLACK),
     ]);
     let banner_h = (line_h * 2.0 + 18.0) as u32;
-    pt.fill(Rect { x: 0, y: 34, w, h: banner_h }, bg);
+    pt.fill(
+        Rect {
+            x: 0,
+            y: 34,
+            w,
+            h: banner_h,
+        },
+        bg,
+    );
     let upper = p.last.to_uppercase();
     let name_form = rng.below(3);
     let (full_name, title) = match name_form {
@@ -299,9 +332,24 @@ pub fn screen(fonts: &Fonts, seed: u64) -> Screen {
     // Navigation column.
     let nav = Rgb([225, 230, 232]);
     let top = 34 + banner_h;
-    pt.fill(Rect { x: 0, y: top, w: 170, h: h - top }, nav);
+    pt.fill(
+        Rect {
+            x: 0,
+            y: top,
+            w: 170,
+            h: h - top,
+        },
+        nav,
+    );
     let mut y = top as f32 + 16.0;
-    for item in ["Summary", "Results", "Medications", "Allergies", "Documents", "Observations"] {
+    for item in [
+        "Summary",
+        "Results",
+        "Medications",
+        "Allergies",
+        "Documents",
+        "Observations",
+    ] {
         pt.line(16.0, y, px, false, BLACK, nav, &[(item, None)]);
         y += line_h;
     }
@@ -371,7 +419,11 @@ pub fn screen(fonts: &Fonts, seed: u64) -> Screen {
         true,
         red,
         bgw,
-        &[("Allergy alert: ", None), (allergy, Some(Label::Keep)), (" - anaphylaxis", None)],
+        &[
+            ("Allergy alert: ", None),
+            (allergy, Some(Label::Keep)),
+            (" - anaphylaxis", None),
+        ],
     );
     pt.finish()
 }

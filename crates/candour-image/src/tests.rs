@@ -24,7 +24,10 @@ fn row(mut x: u32, y: u32, texts: &[&str]) -> Vec<Word> {
 
 fn covers(boxes: &[Redaction], w: &Word) -> bool {
     boxes.iter().any(|b| {
-        b.rect.x <= w.rect.x && b.rect.y <= w.rect.y && b.rect.right() >= w.rect.right() && b.rect.bottom() >= w.rect.bottom()
+        b.rect.x <= w.rect.x
+            && b.rect.y <= w.rect.y
+            && b.rect.right() >= w.rect.right()
+            && b.rect.bottom() >= w.rect.bottom()
     })
 }
 
@@ -47,7 +50,11 @@ fn identifiers_found_by_the_text_engine_are_boxed_and_clinical_words_are_not() {
     ws.extend(row(10, 70, &["given", "Amoxicillin", "500", "mg", "TDS"]));
     let boxes = find_boxes(&ws, &r, &[], 1000, 100);
     for i in [1, 2, 3] {
-        assert!(covers(&boxes, &ws[i]), "NHS number word {} uncovered: {boxes:?}", ws[i].text);
+        assert!(
+            covers(&boxes, &ws[i]),
+            "NHS number word {} uncovered: {boxes:?}",
+            ws[i].text
+        );
     }
     assert!(covers(&boxes, &ws[10]), "name uncovered: {boxes:?}");
     for i in [0, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18] {
@@ -82,7 +89,11 @@ fn after_a_label_the_rest_of_the_line_is_covered_even_when_it_looks_harmless() {
 #[test]
 fn uncertain_digits_are_covered_whatever_they_read_as() {
     let r = Redactor::new();
-    let ws = vec![word(10, 10, "Ref", 95.0), word(60, 10, "4l7", 41.0), word(100, 10, "v2.1", 93.0)];
+    let ws = vec![
+        word(10, 10, "Ref", 95.0),
+        word(60, 10, "4l7", 41.0),
+        word(100, 10, "v2.1", 93.0),
+    ];
     let boxes = find_boxes(&ws, &r, &[], 1000, 100);
     assert!(covers(&boxes, &ws[1]));
     assert!(!covers(&boxes, &ws[2]), "confident digits are left to the text engine");
@@ -159,10 +170,7 @@ fn decoding_refuses_what_is_not_a_screenshot_and_says_why() {
     let mut truncated = png(64, 64);
     truncated.truncate(40);
     assert!(matches!(decode(&truncated, &l), Err(DecodeError::Malformed(_))));
-    let small = Limits {
-        max_bytes: 10,
-        ..l
-    };
+    let small = Limits { max_bytes: 10, ..l };
     assert!(matches!(decode(&png(4, 4), &small), Err(DecodeError::TooLarge { .. })));
     let e = decode(&png(300, 20), &Limits { max_side: 200, ..l }).unwrap_err();
     assert!(e.to_string().contains("300×20"), "{e}");
@@ -181,7 +189,10 @@ fn a_decompression_bomb_is_refused_from_its_header_without_decoding() {
     bomb[29..33].copy_from_slice(&crc.to_be_bytes());
     let e = decode(&bomb, &Limits::default()).unwrap_err();
     assert!(
-        matches!(e, DecodeError::TooManyPixels { width: 100_000, .. } | DecodeError::Malformed(_)),
+        matches!(
+            e,
+            DecodeError::TooManyPixels { width: 100_000, .. } | DecodeError::Malformed(_)
+        ),
         "{e:?}"
     );
 }
@@ -201,7 +212,8 @@ fn crc32(bytes: &[u8]) -> u32 {
 fn jpeg_and_webp_decode_and_metadata_does_not_survive() {
     let img = RgbImage::from_fn(40, 30, |x, y| Rgb([(x * 6) as u8, (y * 8) as u8, 90]));
     let mut jpeg = Vec::new();
-    img.write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
+    img.write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
     // An APP1 "Exif" segment with a fake GPS string, right after SOI.
     let secret = b"Exif\0\0GPS 51.5014N 0.1419W Ward 12 iPhone";
     let mut with_exif = vec![0xFF, 0xD8, 0xFF, 0xE1];
@@ -223,14 +235,45 @@ fn jpeg_and_webp_decode_and_metadata_does_not_survive() {
 
 #[test]
 fn hand_drawn_boxes_are_applied_and_refused_outside_the_image() {
-    let (out, boxes) = add_boxes(&png(100, 50), &Limits::default(), &[Rect { x: 90, y: 40, w: 50, h: 50 }]).unwrap();
-    assert_eq!(boxes[0].rect, Rect { x: 90, y: 40, w: 10, h: 10 }, "clipped");
+    let (out, boxes) = add_boxes(
+        &png(100, 50),
+        &Limits::default(),
+        &[Rect {
+            x: 90,
+            y: 40,
+            w: 50,
+            h: 50,
+        }],
+    )
+    .unwrap();
+    assert_eq!(
+        boxes[0].rect,
+        Rect {
+            x: 90,
+            y: 40,
+            w: 10,
+            h: 10
+        },
+        "clipped"
+    );
     assert_eq!(boxes[0].kind, "BY_HAND");
     let img = decode(&out, &Limits::default()).unwrap();
     assert_eq!(img.get_pixel(95, 45), &Rgb([0, 0, 0]));
     assert_eq!(img.get_pixel(85, 45), &Rgb([250, 250, 250]));
-    let e = add_boxes(&png(100, 50), &Limits::default(), &[Rect { x: 1, y: 1, w: 2, h: 2 }, Rect { x: 100, y: 0, w: 5, h: 5 }])
-        .unwrap_err();
+    let e = add_boxes(
+        &png(100, 50),
+        &Limits::default(),
+        &[
+            Rect { x: 1, y: 1, w: 2, h: 2 },
+            Rect {
+                x: 100,
+                y: 0,
+                w: 5,
+                h: 5,
+            },
+        ],
+    )
+    .unwrap_err();
     assert_eq!(e.to_string(), "box 1 is empty or outside the 100×50 image");
 }
 
@@ -245,7 +288,15 @@ fn tesseract_tsv_is_parsed_into_words() {
     let ws = ocr::parse_tsv(tsv);
     assert_eq!(ws.len(), 2);
     assert_eq!(ws[0].text, "SMITH,");
-    assert_eq!(ws[1].rect, Rect { x: 154, y: 45, w: 57, h: 15 });
+    assert_eq!(
+        ws[1].rect,
+        Rect {
+            x: 154,
+            y: 45,
+            w: 57,
+            h: 15
+        }
+    );
     assert!((ws[0].conf - 91.8).abs() < 0.01);
 }
 
@@ -265,7 +316,11 @@ mod real {
         for seed in 201..=212 {
             let s = screen(&fonts, seed);
             let out = redact(&encode_png(&s.image).unwrap(), &Limits::default(), &ocr, &r, &[]).unwrap();
-            assert!(out.words_read > 40, "seed {seed}: OCR read only {} words", out.words_read);
+            assert!(
+                out.words_read > 40,
+                "seed {seed}: OCR read only {} words",
+                out.words_read
+            );
             scores.add(seed, &s, &out.boxes.iter().map(|b| b.rect).collect::<Vec<_>>());
         }
         println!("{scores}\nmisses: {:?}", scores.misses);
@@ -285,7 +340,15 @@ mod real {
         none.add(7, &s, &[]);
         assert_eq!(none.recall(), 0.0);
         let mut all = ScreenScores::default();
-        all.add(7, &s, &s.labels.iter().filter(|(_, l)| *l != Label::Keep).map(|(r, _)| *r).collect::<Vec<_>>());
+        all.add(
+            7,
+            &s,
+            &s.labels
+                .iter()
+                .filter(|(_, l)| *l != Label::Keep)
+                .map(|(r, _)| *r)
+                .collect::<Vec<_>>(),
+        );
         assert_eq!(all.recall(), 1.0);
         assert_eq!(all.keep.1, 0);
         for (r, _) in &s.labels {

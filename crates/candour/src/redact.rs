@@ -190,7 +190,10 @@ fn image_json(r: &candour_image::RedactedImage) -> Result<String, CliError> {
 
 fn is_image(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("png" | "jpg" | "jpeg" | "webp")
     )
 }
@@ -313,7 +316,10 @@ mod tests {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             let chars: Vec<char> = v["text"].as_str().unwrap().chars().collect();
             for s in v["spans"].as_array().unwrap() {
-                let (a, b) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
+                let (a, b) = (
+                    s["start"].as_u64().unwrap() as usize,
+                    s["end"].as_u64().unwrap() as usize,
+                );
                 let found: String = chars[a..b].iter().collect();
                 if s["type"] == "NHS_NUMBER" {
                     nhs += 1;
