@@ -316,6 +316,31 @@ macro_rules! store_impl {
                     .await
             }
 
+            async fn attachment_data(
+                &self,
+                id: Uuid,
+                draft_id: Option<&str>,
+                report_id: Option<Uuid>,
+            ) -> Result<Option<(AttachmentInfo, Vec<u8>, String)>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::attachment_data(&mut c, id, draft_id, report_id).await
+            }
+
+            async fn redraw_attachment(
+                &self,
+                draft_id: &str,
+                id: Uuid,
+                data: Vec<u8>,
+                redaction: String,
+            ) -> Result<AttachmentInfo, StoreError> {
+                let draft_id = draft_id.to_string();
+                self.writer
+                    .write(move |c| {
+                        Box::pin(async move { sql::redraw_attachment(c, &draft_id, id, data, redaction).await })
+                    })
+                    .await
+            }
+
             async fn outbox_message(&self, id: Uuid) -> Result<Option<OutboxMessage>, StoreError> {
                 let mut c = self.reads.acquire().await?;
                 sql::outbox_message(&mut c, id).await

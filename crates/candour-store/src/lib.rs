@@ -173,6 +173,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<AttachmentInfo>, StoreError>;
     /// Take a file back out of a draft.
     async fn remove_attachment(&self, draft_id: &str, id: Uuid) -> Result<(), StoreError>;
+    /// A redacted file's bytes and its boxes (JSON), when held by `draft_id` or stored with `report_id`.
+    /// Files that were never redacted are not returned to anyone.
+    async fn attachment_data(
+        &self,
+        id: Uuid,
+        draft_id: Option<&str>,
+        report_id: Option<Uuid>,
+    ) -> Result<Option<(AttachmentInfo, Vec<u8>, String)>, StoreError>;
+    /// Replace a draft's redacted file with one with more boxes (`NotFound` if it is not that draft's).
+    async fn redraw_attachment(
+        &self,
+        draft_id: &str,
+        id: Uuid,
+        data: Vec<u8>,
+        redaction: String,
+    ) -> Result<AttachmentInfo, StoreError>;
     /// One outbox message by id.
     async fn outbox_message(&self, id: Uuid) -> Result<Option<OutboxMessage>, StoreError>;
     /// Save a web-journey draft: the reporter's answers so far, as JSON (their own words, not yet

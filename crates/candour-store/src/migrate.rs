@@ -39,6 +39,7 @@ migrations! {
     7 "routing_versions" "0007_routing_versions.sql",
     8 "notes" "0008_notes.sql",
     9 "attachments" "0009_attachments.sql",
+    10 "redacted_screenshots" "0010_redacted_screenshots.sql",
 }
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

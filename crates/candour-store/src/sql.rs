@@ -1165,10 +1165,11 @@ macro_rules! candour_sql {
                 media_type: a.media_type,
                 size: a.data.len() as i64,
                 sha256: hex::encode(sha2::Sha256::digest(&a.data)),
+                redacted: a.redaction.is_some(),
             };
             sqlx::query(
-                "INSERT INTO attachments (id, draft_id, report_id, filename, media_type, size, sha256, data, created_at) \
-                 VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO attachments (id, draft_id, report_id, filename, media_type, size, sha256, data, created_at, redaction) \
+                 VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(info.id.to_string())
             .bind(&a.draft_id)
@@ -1178,9 +1179,41 @@ macro_rules! candour_sql {
             .bind(&info.sha256)
             .bind(&a.data)
             .bind(a.now)
+            .bind(&a.redaction)
             .execute(&mut *c)
             .await?;
             Ok(info)
+        }
+
+        /// A redacted file's bytes and boxes, if it is held by that draft or stored with that report.
+        pub(crate) async fn attachment_data(c: &mut Conn, id: Uuid, draft_id: Option<&str>, report_id: Option<Uuid>) -> Result<Option<(AttachmentInfo, Vec<u8>, String)>, StoreError> {
+            let base = "SELECT id, filename, media_type, size, sha256, redaction, data FROM attachments WHERE id = $1 AND redaction IS NOT NULL";
+            let row = match (draft_id, report_id) {
+                (Some(d), _) => sqlx::query(&format!("{base} AND draft_id = $2 AND report_id IS NULL")).bind(id.to_string()).bind(d.to_string()).fetch_optional(&mut *c).await?,
+                (None, Some(r)) => sqlx::query(&format!("{base} AND report_id = $2")).bind(id.to_string()).bind(r.to_string()).fetch_optional(&mut *c).await?,
+                (None, None) => None,
+            };
+            row.map(|r| Ok((attachment_from_row(&r)?, r.try_get("data")?, r.try_get("redaction")?))).transpose()
+        }
+
+        /// Replace a draft's file with a further-redacted version (boxes added by the reporter).
+        pub(crate) async fn redraw_attachment(c: &mut Conn, draft_id: &str, id: Uuid, data: Vec<u8>, redaction: String) -> Result<AttachmentInfo, StoreError> {
+            use sha2::Digest;
+            let sha = hex::encode(sha2::Sha256::digest(&data));
+            let row = sqlx::query(
+                "UPDATE attachments SET data = $1, size = $2, sha256 = $3, redaction = $4 \
+                 WHERE id = $5 AND draft_id = $6 AND report_id IS NULL AND redaction IS NOT NULL \
+                 RETURNING id, filename, media_type, size, sha256, redaction",
+            )
+            .bind(&data)
+            .bind(data.len() as i64)
+            .bind(sha)
+            .bind(redaction)
+            .bind(id.to_string())
+            .bind(draft_id)
+            .fetch_optional(&mut *c)
+            .await?;
+            row.map(|r| attachment_from_row(&r)).transpose()?.ok_or(StoreError::NotFound)
         }
 
         fn attachment_from_row(r: &<$db as sqlx::Database>::Row) -> Result<AttachmentInfo, StoreError> {
@@ -1190,12 +1223,13 @@ macro_rules! candour_sql {
                 media_type: r.try_get("media_type")?,
                 size: r.try_get("size")?,
                 sha256: r.try_get("sha256")?,
+                redacted: r.try_get::<Option<String>, _>("redaction")?.is_some(),
             })
         }
 
         /// Files held against a draft, or stored with a report.
         pub(crate) async fn attachments(c: &mut Conn, draft_id: Option<&str>, report_id: Option<Uuid>) -> Result<Vec<AttachmentInfo>, StoreError> {
-            let base = "SELECT id, filename, media_type, size, sha256 FROM attachments";
+            let base = "SELECT id, filename, media_type, size, sha256, redaction FROM attachments";
             let rows = match (draft_id, report_id) {
                 (Some(d), _) => sqlx::query(&format!("{base} WHERE draft_id = $1 ORDER BY id")).bind(d.to_string()).fetch_all(&mut *c).await?,
                 (None, Some(r)) => sqlx::query(&format!("{base} WHERE report_id = $1 ORDER BY id")).bind(r.to_string()).fetch_all(&mut *c).await?,

@@ -610,8 +610,10 @@ pub struct NewAttachment {
     pub filename: String,
     /// `image/png` or `image/jpeg`, from its first bytes.
     pub media_type: String,
-    /// The bytes.
+    /// The bytes: the redacted image.
     pub data: Vec<u8>,
+    /// The boxes drawn over it and why, as JSON (`None` only for files that were not redacted: never shown).
+    pub redaction: Option<String>,
     /// Most files a draft may hold.
     pub max_files: i64,
     /// When.
@@ -631,4 +633,6 @@ pub struct AttachmentInfo {
     pub size: i64,
     /// SHA-256, hex.
     pub sha256: String,
+    /// Redacted at upload; files that were not are never shown.
+    pub redacted: bool,
 }

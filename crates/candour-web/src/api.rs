@@ -287,7 +287,11 @@ pub fn view(r: &ReportRecord, may_see_identity: bool) -> ReportView {
     }
 }
 
-async fn load(st: &AppState, who: &Principal, reference: &str) -> ApiResult<(Can<ViewReports>, ReportRecord)> {
+pub(crate) async fn load(
+    st: &AppState,
+    who: &Principal,
+    reference: &str,
+) -> ApiResult<(Can<ViewReports>, ReportRecord)> {
     let can = need::<ViewReports>(who)?;
     let r = parse_reference(reference)?;
     let rec = st

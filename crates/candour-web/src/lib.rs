@@ -12,6 +12,7 @@ pub mod limit;
 pub mod metrics;
 pub mod openapi;
 pub mod policy;
+pub mod shots;
 pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub throttle: Arc<api::Throttle>,
     /// Anonymous submission limit.
     pub submissions: Arc<limit::SubmitLimiter>,
+    /// Screenshot redaction (OCR started on first use).
+    pub screenshots: Arc<shots::Screenshots>,
 }
 
 impl AppState {
@@ -90,6 +93,7 @@ impl AppState {
             openapi: Arc::new(openapi::document()),
             throttle: Arc::new(api::Throttle::default()),
             submissions: Arc::new(limit::SubmitLimiter::default()),
+            screenshots: Arc::new(shots::Screenshots::default()),
         })
     }
 }
@@ -134,6 +138,12 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(ui::screenshots::BODY_LIMIT)),
         )
         .route("/report/screenshots/remove", post(ui::screenshots::remove))
+        .route("/report/screenshots/cover", post(ui::screenshots::cover))
+        .route("/report/screenshots/{id}", get(ui::screenshots::image))
+        .route(
+            "/workspace/reports/{reference}/screenshots/{id}",
+            get(ui::screenshots::staff_image),
+        )
         .route("/report/submit", post(ui::journey::submit))
         .route("/report/confirmation", get(ui::journey::confirmation))
         .route(

@@ -1,15 +1,20 @@
-//! The journey's screenshot step, `/report/screenshots`: the reporter may attach up to [`MAX_FILES`] PNG or
-//! JPEG files of at most [`MAX_BYTES`] each (the type is checked from the file's first bytes, not its name).
-//! Screenshots often show patient details, so they are kept with the report and shown to nobody until they
-//! can be redacted; staff see only that they exist.
+//! The journey's screenshot step, `/report/screenshots`: the reporter may attach up to [`MAX_FILES`] PNG,
+//! JPEG or WebP files of at most [`MAX_BYTES`] each (the type is checked from the file's first bytes, not
+//! its name). Each is redacted as it arrives (`candour-image`: OCR, the text engine with the report's own
+//! words as context, solid boxes, re-encoded without metadata); only the redacted image is stored and the
+//! original is discarded. The reporter sees the redacted preview and can cover anything missed by giving
+//! a box's position (no JavaScript needed). Staff who can see the report see the redacted image.
 
 use super::journey::{expired, forbidden, internal, load, secure, with_cookies};
 use super::{c, csrf, esc, page, see_other, Page};
+use crate::auth::Caller;
+use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
+use candour_core::audit::AuditEvent;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -22,13 +27,7 @@ pub const BODY_LIMIT: usize = MAX_FILES as usize * MAX_BYTES + 64 * 1024;
 
 /// The media type a file's first bytes show, if it is one Candour takes.
 pub fn sniff(data: &[u8]) -> Option<&'static str> {
-    if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else {
-        None
-    }
+    candour_image::decode::media_type(data)
 }
 
 fn clean_name(name: &str) -> String {
@@ -55,16 +54,40 @@ async fn render(st: &AppState, headers: &HeaderMap, id: &str, error: Option<&str
     let list: String = held
         .iter()
         .map(|a| {
-            format!(
-                "<li>{} ({}) <form method=\"post\" action=\"/report/screenshots/remove\" class=\"nhsuk-u-display-inline\">{}\
+            let remove = format!(
+                "<form method=\"post\" action=\"/report/screenshots/remove\">{}\
                  <input type=\"hidden\" name=\"id\" value=\"{}\">\
-                 <button class=\"nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-0\" type=\"submit\">\
-                 Remove<span class=\"nhsuk-u-visually-hidden\"> {}</span></button></form></li>",
-                esc(&a.filename),
-                human_size(a.size),
+                 <button class=\"nhsuk-button nhsuk-button--secondary nhsuk-button--small\" type=\"submit\">\
+                 Remove<span class=\"nhsuk-u-visually-hidden\"> {}</span></button></form>",
                 csrf::field(&token),
                 a.id,
                 esc(&a.filename)
+            );
+            let cover = format!(
+                "<details class=\"nhsuk-details\"><summary class=\"nhsuk-details__summary\"><span class=\"nhsuk-details__summary-text\">\
+                 Cover something we missed<span class=\"nhsuk-u-visually-hidden\"> in {name}</span></span></summary>\
+                 <div class=\"nhsuk-details__text\"><p>Give the box to cover in pixels, measured from the top left corner of the picture. \
+                 Anything inside it is blacked out for good.</p>\
+                 <form method=\"post\" action=\"/report/screenshots/cover\" novalidate>{csrf}\
+                 <input type=\"hidden\" name=\"id\" value=\"{id}\">{x}{y}{w}{h}\
+                 <button class=\"nhsuk-button nhsuk-button--secondary nhsuk-button--small\" type=\"submit\">Cover this area</button></form></div></details>",
+                name = esc(&a.filename),
+                csrf = csrf::field(&token),
+                id = a.id,
+                x = number_input(&a.id.to_string(), "x", "From the left"),
+                y = number_input(&a.id.to_string(), "y", "From the top"),
+                w = number_input(&a.id.to_string(), "width", "Width"),
+                h = number_input(&a.id.to_string(), "height", "Height"),
+            );
+            format!(
+                "<li class=\"nhsuk-u-margin-bottom-5\"><p><strong>{name}</strong> ({size})</p>\
+                 <img src=\"/report/screenshots/{id}\" alt=\"{name} with patient details covered in black\" \
+                 style=\"max-width:100%;height:auto;border:1px solid #d8dde0\">\
+                 <p class=\"nhsuk-body-s\">Black boxes cover what looked like patient details. Check nothing is left, such as a name or number.</p>\
+                 {cover}{remove}</li>",
+                name = esc(&a.filename),
+                size = human_size(a.size),
+                id = a.id,
             )
         })
         .collect();
@@ -87,8 +110,8 @@ async fn render(st: &AppState, headers: &HeaderMap, id: &str, error: Option<&str
             "file-upload",
             json!({ "id": "screenshots", "name": "screenshots", "multiple": true,
                     "label": { "text": "Choose screenshots", "classes": "nhsuk-label--s" },
-                    "hint": { "text": format!("PNG or JPEG, up to 5 MB each. You can add {room} more.") },
-                    "attributes": { "accept": "image/png,image/jpeg" },
+                    "hint": { "text": format!("PNG, JPEG or WebP, up to 5 MB each. You can add {room} more.") },
+                    "attributes": { "accept": "image/png,image/jpeg,image/webp" },
                     "errorMessage": error.map(|e| json!({ "text": e })) }),
         )
     } else {
@@ -100,7 +123,7 @@ async fn render(st: &AppState, headers: &HeaderMap, id: &str, error: Option<&str
          <form method=\"post\" action=\"/report/screenshots\" enctype=\"multipart/form-data\" novalidate>{csrf}{upload}{button}</form>",
         inset = c(
             "inset-text",
-            json!({ "html": "<p>Screenshots often show patient details. We keep yours safely with your report and show them to nobody until patient details can be removed from them.</p>" })
+            json!({ "html": "<p>Screenshots often show patient details. We black them out before anyone else sees your screenshot, and we do not keep the original. You can check the result and cover anything we missed.</p>" })
         ),
         csrf = csrf::field(&token),
         button = c("button", json!({ "text": "Continue" })),
@@ -130,7 +153,7 @@ pub async fn show(State(st): State<AppState>, headers: HeaderMap) -> Response {
 /// `POST /report/screenshots` (multipart): hold the chosen files against the draft, then go on; a file
 /// that is too big, not a PNG or JPEG, or one too many is refused by name and nothing of it is kept.
 pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Multipart) -> Response {
-    let Some((id, _)) = load(&st, &headers).await else {
+    let Some((id, draft)) = load(&st, &headers).await else {
         return expired();
     };
     let mut token = None;
@@ -175,7 +198,7 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Mu
             if data.len() > MAX_BYTES {
                 Some(format!("{name} is larger than 5 MB: crop it or save it as a JPEG"))
             } else if sniff(data).is_none() {
-                Some(format!("{name} is not a PNG or JPEG image"))
+                Some(format!("{name} is not a PNG, JPEG or WebP image"))
             } else {
                 None
             }
@@ -198,13 +221,25 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Mu
         return render(&st, &headers, &id, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let uploaded = !files.is_empty();
+    let context = draft_text(&draft);
     for (filename, data) in files {
-        let media_type = sniff(&data).unwrap_or("image/png").to_string();
+        let red = match st.screenshots.redact(st.redactor.clone(), data, context.clone()).await {
+            Ok(r) => r,
+            Err(e) => {
+                let e = format!("{filename}: {e}");
+                return render(&st, &headers, &id, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+        };
+        let redaction = match serde_json::to_string(&red.boxes) {
+            Ok(j) => j,
+            Err(e) => return internal(&e.to_string()),
+        };
         let a = candour_store::NewAttachment {
             draft_id: id.clone(),
             filename,
-            media_type,
-            data,
+            media_type: "image/png".into(),
+            data: red.png,
+            redaction: Some(redaction),
             max_files: MAX_FILES,
             now: chrono::Utc::now(),
         };
@@ -241,6 +276,165 @@ pub async fn remove(State(st): State<AppState>, headers: HeaderMap, Form(f): For
         }
     }
     see_other("/report/screenshots")
+}
+
+fn number_input(id: &str, name: &str, label: &str) -> String {
+    format!(
+        "<div class=\"nhsuk-form-group nhsuk-u-display-inline-block nhsuk-u-margin-right-3\">\
+         <label class=\"nhsuk-label\" for=\"{name}-{id}\">{label}</label>\
+         <input class=\"nhsuk-input nhsuk-input--width-4\" id=\"{name}-{id}\" name=\"{name}\" type=\"text\" inputmode=\"numeric\" spellcheck=\"false\"></div>"
+    )
+}
+
+/// The reporter's own words so far: names in them are looked for in the screenshot too.
+fn draft_text(draft: &impl serde::Serialize) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if s.len() > 2 => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(v) = serde_json::to_value(draft) {
+        walk(&v, &mut out);
+    }
+    out
+}
+
+fn png_response(data: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        data,
+    )
+        .into_response()
+}
+
+/// `GET /report/screenshots/{id}`: the redacted preview, to the holder of the draft only.
+pub async fn image(State(st): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+    let Some((id, _)) = load(&st, &headers).await else {
+        return expired();
+    };
+    let Ok(file) = uuid::Uuid::parse_str(&file) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match st.store.attachment_data(file, Some(&id), None).await {
+        Ok(Some((_, data, _))) => png_response(data),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => internal(&e.to_string()),
+    }
+}
+
+/// The "cover something we missed" form: a box in image pixels.
+#[derive(Debug, Deserialize)]
+pub struct CoverForm {
+    csrf: Option<String>,
+    id: String,
+    x: Option<String>,
+    y: Option<String>,
+    width: Option<String>,
+    height: Option<String>,
+}
+
+/// `POST /report/screenshots/cover`: black out a box the reporter gives, on the stored redacted image.
+pub async fn cover(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<CoverForm>) -> Response {
+    if !csrf::check(&headers, f.csrf.as_deref()) {
+        return forbidden();
+    }
+    let Some((id, _)) = load(&st, &headers).await else {
+        return expired();
+    };
+    let Ok(file) = uuid::Uuid::parse_str(&f.id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (_, data, boxes) = match st.store.attachment_data(file, Some(&id), None).await {
+        Ok(Some(x)) => x,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return internal(&e.to_string()),
+    };
+    let num = |v: &Option<String>, what: &str| -> Result<u32, String> {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| format!("Enter {what} of the area to cover, in pixels"))?
+            .parse::<u32>()
+            .map_err(|_| format!("{what} of the area to cover must be a whole number of pixels, like 120"))
+    };
+    let rect = match (|| {
+        Ok::<_, String>(candour_image::Rect {
+            x: num(&f.x, "How far from the left")?,
+            y: num(&f.y, "How far from the top")?,
+            w: num(&f.width, "The width")?,
+            h: num(&f.height, "The height")?,
+        })
+    })() {
+        Ok(r) => r,
+        Err(e) => return render(&st, &headers, &id, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let limits = st.screenshots.limits;
+    let drawn = tokio::task::spawn_blocking(move || candour_image::add_boxes(&data, &limits, &[rect])).await;
+    let (png, added) = match drawn {
+        Ok(Ok(x)) => x,
+        Ok(Err(candour_image::HandBoxError::Outside { width, height, .. })) => {
+            let e = format!(
+                "The area to cover must start inside the picture, which is {width} pixels wide and {height} high"
+            );
+            return render(&st, &headers, &id, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Ok(Err(e)) => return internal(&e.to_string()),
+        Err(e) => return internal(&e.to_string()),
+    };
+    let mut all: Vec<candour_image::Redaction> = serde_json::from_str(&boxes).unwrap_or_default();
+    all.extend(added);
+    let redaction = match serde_json::to_string(&all) {
+        Ok(j) => j,
+        Err(e) => return internal(&e.to_string()),
+    };
+    if let Err(e) = st.store.redraw_attachment(&id, file, png, redaction).await {
+        return internal(&e.to_string());
+    }
+    see_other("/report/screenshots")
+}
+
+/// `GET /workspace/reports/{reference}/screenshots/{id}`: the redacted screenshot, to staff who can see the
+/// report; each view is audited.
+pub async fn staff_image(
+    State(st): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    Path((reference, file)): Path<(String, String)>,
+) -> Response {
+    let Ok(Caller(who)) = caller else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let rec = match crate::api::load(&st, &who, &reference).await {
+        Ok((_, rec)) => rec,
+        Err(e) => return e.into_response(),
+    };
+    let Ok(file) = uuid::Uuid::parse_str(&file) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (info, data) = match st.store.attachment_data(file, None, Some(rec.id)).await {
+        Ok(Some((info, data, _))) => (info, data),
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return internal(&e.to_string()),
+    };
+    let event = AuditEvent {
+        actor: who.actor(),
+        action: "report.view_screenshot".into(),
+        object_type: "report".into(),
+        object_id: rec.reference.to_string(),
+        before_digest: None,
+        after_digest: Some(info.sha256),
+    };
+    if let Err(e) = st.store.record_event(event).await {
+        return internal(&e.to_string());
+    }
+    png_response(data)
 }
 
 #[cfg(test)]

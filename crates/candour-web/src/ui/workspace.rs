@@ -828,9 +828,28 @@ fn report_main(
         ) } }));
     }
     if !v.attachments.is_empty() {
-        rows.push(json!({ "key": { "text": "Screenshots" }, "value": { "text": format!(
-            "{} attached by the reporter. Held back, unseen, until patient details can be removed from them.",
-            v.attachments.len()
+        let shown: String = v
+            .attachments
+            .iter()
+            .filter(|a| a.redacted)
+            .map(|a| {
+                format!(
+                    "<p><a href=\"/workspace/reports/{r}/screenshots/{id}\"><img src=\"/workspace/reports/{r}/screenshots/{id}\" \
+                     alt=\"Screenshot {name}, patient details covered\" style=\"max-width:100%;height:auto;border:1px solid #d8dde0\"></a></p>",
+                    r = esc(&v.reference),
+                    id = a.id,
+                    name = esc(&a.filename)
+                )
+            })
+            .collect();
+        let held = v.attachments.iter().filter(|a| !a.redacted).count();
+        let held = if held > 0 {
+            format!("<p>{held} more from before screenshots were redacted: held back, unseen.</p>")
+        } else {
+            String::new()
+        };
+        rows.push(json!({ "key": { "text": "Screenshots" }, "value": { "html": format!(
+            "<p>Patient details were covered in black when the reporter attached them; the originals were not kept.</p>{shown}{held}"
         ) } }));
     }
     let mut fields = Vec::new();

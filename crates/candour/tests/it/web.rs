@@ -63,6 +63,20 @@ impl Browser {
         (status, body)
     }
 
+    /// GET bytes (an image), status 200 expected.
+    async fn get_bytes(&mut self, path: &str) -> Vec<u8> {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        assert_eq!(r.headers().get("cache-control").unwrap(), "no-store");
+        r.bytes().await.unwrap().to_vec()
+    }
+
     /// Post files as the screenshot form does (multipart, with the CSRF token); returns (status, Location
     /// or body).
     async fn upload(&mut self, path: &str, files: &[(&str, Vec<u8>)]) -> (u16, String) {
@@ -223,18 +237,103 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
         .await,
         (303, "/report/screenshots".into())
     );
-    // Screenshots: PNG and JPEG only (by their first bytes), at most 5 MB each; held, shown to nobody.
+    // Screenshots: PNG, JPEG or WebP only (by their first bytes), at most 5 MB each; redacted as they
+    // arrive with real Tesseract (a generated EPR screen with known identifier boxes), the original gone.
     let (s, shots) = b.get("/report/screenshots").await;
     assert!(
         s == 200
             && shots.contains("enctype=\"multipart/form-data\"")
-            && shots.contains("accept=\"image/png,image/jpeg\"")
+            && shots.contains("accept=\"image/png,image/jpeg,image/webp\"")
     );
-    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 2048]].concat();
+    let fonts = candour_image::synth::Fonts::load().unwrap();
+    let screen = candour_image::synth::screen(&fonts, 4242);
+    let png = candour_image::encode_png(&screen.image).unwrap();
     let (s, to) = b
         .upload("/report/screenshots", &[("ward-screen.png", png.clone())])
         .await;
     assert_eq!((s, to.as_str()), (303, "/report/screenshots"));
+    let (_, shots) = b.get("/report/screenshots").await;
+    let file_id = shots
+        .split("src=\"/report/screenshots/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let preview = b.get_bytes(&format!("/report/screenshots/{file_id}")).await;
+    assert!(
+        preview.starts_with(b"\x89PNG") && preview != png,
+        "the reporter sees the redacted preview"
+    );
+    let shown = candour_image::decode(&preview, &candour_image::Limits::default()).unwrap();
+    let black = |r: &candour_image::Rect| {
+        (r.y..r.bottom())
+            .flat_map(|y| (r.x..r.right()).map(move |x| (x, y)))
+            .filter(|&(x, y)| shown.get_pixel(x, y).0 == [0, 0, 0])
+            .count() as f64
+            / f64::from(r.w * r.h)
+    };
+    for (r, l) in &screen.labels {
+        if matches!(
+            l,
+            candour_image::synth::Label::NhsNumber | candour_image::synth::Label::BannerName
+        ) {
+            assert!(black(r) >= 0.95, "{l:?} at {r:?} not covered in the stored image");
+        }
+    }
+    // The reporter covers an area by hand (no JavaScript): a bad number is refused naming the field.
+    let keep = screen
+        .labels
+        .iter()
+        .find(|(_, l)| *l == candour_image::synth::Label::Keep)
+        .unwrap()
+        .0;
+    assert!(black(&keep) < 0.2, "clinical words stay readable");
+    let (s, page) = b
+        .post(
+            "/report/screenshots/cover",
+            &[
+                ("id", file_id.as_str()),
+                ("x", "ten"),
+                ("y", "1"),
+                ("width", "5"),
+                ("height", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        page.contains("How far from the left of the area to cover must be a whole number"),
+        "{page}"
+    );
+    let (xs, ys, ws, hs) = (
+        keep.x.to_string(),
+        keep.y.to_string(),
+        keep.w.to_string(),
+        keep.h.to_string(),
+    );
+    assert_eq!(
+        b.post(
+            "/report/screenshots/cover",
+            &[
+                ("id", file_id.as_str()),
+                ("x", &xs),
+                ("y", &ys),
+                ("width", &ws),
+                ("height", &hs)
+            ]
+        )
+        .await,
+        (303, "/report/screenshots".into())
+    );
+    let preview = b.get_bytes(&format!("/report/screenshots/{file_id}")).await;
+    let shown = candour_image::decode(&preview, &candour_image::Limits::default()).unwrap();
+    assert_eq!(
+        shown.get_pixel(keep.x + 1, keep.y + 1).0,
+        [0, 0, 0],
+        "the hand-drawn box is in the image"
+    );
     let (s, page) = b
         .upload(
             "/report/screenshots",
@@ -242,7 +341,7 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
         )
         .await;
     assert_eq!(s, 422);
-    assert!(page.contains("evil.png is not a PNG or JPEG image") && page.contains("href=\"#screenshots\""));
+    assert!(page.contains("evil.png is not a PNG, JPEG or WebP image") && page.contains("href=\"#screenshots\""));
     let (s, page) = b
         .upload(
             "/report/screenshots",
@@ -252,7 +351,7 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
     assert_eq!(s, 422);
     assert!(page.contains("huge.png is larger than 5 MB"));
     let (_, shots) = b.get("/report/screenshots").await;
-    assert!(shots.contains("ward-screen.png (3 KB)") && !shots.contains("evil.png"));
+    assert!(shots.contains("ward-screen.png") && !shots.contains("evil.png"));
     let (s, to) = b.upload("/report/screenshots", &[]).await;
     assert_eq!(
         (s, to.as_str()),
@@ -324,9 +423,22 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
     assert!(body.reporter.anonymous && body.reporter.name.is_none());
     let files = app.db.store.attachments(None, Some(rec.id)).await.unwrap();
     assert_eq!(files.len(), 1, "the screenshot moved to the report with it");
-    assert_eq!(
-        (files[0].media_type.as_str(), files[0].size),
-        ("image/png", png.len() as i64)
+    assert_eq!(files[0].media_type.as_str(), "image/png");
+    assert!(files[0].redacted);
+    assert_ne!(files[0].size, png.len() as i64, "the original was not kept");
+    let (_, stored, boxes) = app
+        .db
+        .store
+        .attachment_data(files[0].id, None, Some(rec.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, preview, "what is stored is what the reporter saw");
+    assert!(boxes.contains("NHS_NUMBER") && boxes.contains("BY_HAND"), "{boxes}");
+    let nhs = candour_redact::eval::screen_patient(4242).nhs;
+    assert!(
+        !boxes.contains(&nhs) && !boxes.contains(&nhs.replace(' ', "")),
+        "no OCR text is stored with the boxes"
     );
     let audit = app
         .db
@@ -335,6 +447,29 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
         .await
         .unwrap();
     assert!(audit.iter().any(|e| e.action == "report.attach"));
+    // Staff who can see the report see the redacted screenshot; each view is audited. Others get nothing.
+    let token = app
+        .login_as(
+            "shots-admin",
+            vec![candour_core::identity::Grant {
+                role: candour_core::identity::Role::Admin,
+                org: None,
+            }],
+        )
+        .await;
+    let shot = format!("/workspace/reports/{}/screenshots/{}", rec.reference, files[0].id);
+    let r = app.client.get(app.url(&shot)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), stored);
+    let r = app.client.get(app.url(&shot)).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let audit = app
+        .db
+        .store
+        .audit_for("report", &rec.reference.to_string())
+        .await
+        .unwrap();
+    assert!(audit.iter().any(|e| e.action == "report.view_screenshot"));
     assert_eq!(body.cyber.as_ref().unwrap().impact.assets.len(), 2);
     assert_eq!(body.occurred_at.unwrap().to_rfc3339(), "2026-11-20T07:45:00+00:00");
 
