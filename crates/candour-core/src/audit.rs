@@ -256,3 +256,32 @@ mod tests {
         assert_eq!(digest(&a), digest(&b));
     }
 }
+
+/// Does an audit action change a report's own record (so that its `after_digest` is the digest of the
+/// report as stored)? Creation, amendment and lifecycle transitions do; everything else recorded against a
+/// report (reads, notes, assignment, attachments, originals, deliveries) carries a digest of its own.
+pub fn changes_report(action: &str) -> bool {
+    action == "report.create" || action == "report.update" || action.starts_with("report.transition.")
+}
+
+#[cfg(test)]
+mod changes_report_tests {
+    use super::changes_report;
+
+    #[test]
+    fn only_content_changes_carry_the_report_digest() {
+        for a in ["report.create", "report.update", "report.transition.acknowledge"] {
+            assert!(changes_report(a), "{a}");
+        }
+        for a in [
+            "report.attach",
+            "report.note_internal",
+            "report.assign",
+            "report.read_original",
+            "report.keep_original",
+            "delivery.sent",
+        ] {
+            assert!(!changes_report(a), "{a}");
+        }
+    }
+}

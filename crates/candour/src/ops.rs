@@ -134,8 +134,9 @@ pub async fn audit_verify(store: &DynStore) -> Result<Result<i64, String>, CliEr
             if let Err(b) = v.check(e) {
                 return Ok(Err(b.to_string()));
             }
-            // Only changes to the report itself carry its digest (deliveries and reads are about it).
-            if e.object_type == "report" && e.action.starts_with("report.") {
+            // Only changes to the report itself carry its digest (deliveries, reads, notes, assignment,
+            // attachments and originals are about it, and carry digests of their own).
+            if e.object_type == "report" && candour_core::audit::changes_report(&e.action) {
                 if let Some(d) = &e.after_digest {
                     last_digest.insert(e.object_id.clone(), d.clone());
                 }
