@@ -972,7 +972,13 @@ async function staffLifecycle(s, sent, username, role, password, { shots = false
   const pageText = await s.text('main');
   if (sent.added) check(pageText.includes(sent.added), s.where('report page'), 'what the reporter added is not shown to staff');
   if (sent.attached) {
-    check(/attached by the reporter/.test(pageText), s.where('report page'), 'staff are not told a screenshot is attached');
+    check(/covered in black when the reporter attached them/.test(pageText), s.where('report page'), 'staff are not told a screenshot is attached');
+    const shots = s.page.locator('main img[src*="/screenshots/"]');
+    check((await shots.count()) > 0, s.where('report page'), 'the redacted screenshot is not shown to staff');
+    if (await shots.count()) {
+      const loaded = await shots.first().evaluate((img) => img.complete && img.naturalWidth > 0);
+      check(loaded, s.where('report page'), 'the redacted screenshot does not load');
+    }
     check(!pageText.includes(sent.attached), s.where('report page'), 'the screenshot file name is shown (it may carry patient details)');
   }
 

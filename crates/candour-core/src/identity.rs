@@ -119,6 +119,8 @@ permission!(/// Move reports through the lifecycle.
     TransitionReports, "change report status", [Handler, ClinicalSafetyOfficer, CyberAnalyst, Admin]);
 permission!(/// See a confidential reporter's identity.
     ViewConfidentialIdentity, "see confidential reporter identity", [ClinicalSafetyOfficer, Admin]);
+permission!(/// Read originals kept before redaction (organisation policy), each read audited.
+    ReadOriginals, "read originals kept before redaction", [ClinicalSafetyOfficer, Admin]);
 permission!(/// Read the audit log.
     ViewAudit, "read the audit log", [Auditor, Admin, ClinicalSafetyOfficer]);
 permission!(/// Manage users and roles.

@@ -326,6 +326,31 @@ macro_rules! store_impl {
                 sql::attachment_data(&mut c, id, draft_id, report_id).await
             }
 
+            async fn put_draft_original(
+                &self,
+                draft_id: &str,
+                attachment_id: Uuid,
+                sealed: Sealed,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), StoreError> {
+                let draft_id = draft_id.to_string();
+                self.writer
+                    .write(move |c| {
+                        Box::pin(async move { sql::put_draft_original(c, &draft_id, attachment_id, sealed, now).await })
+                    })
+                    .await
+            }
+
+            async fn originals(&self, report_id: Uuid) -> Result<Vec<OriginalInfo>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::originals(&mut c, report_id).await
+            }
+
+            async fn original(&self, report_id: Uuid, id: Uuid) -> Result<Option<(OriginalInfo, Sealed)>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::original(&mut c, report_id, id).await
+            }
+
             async fn redraw_attachment(
                 &self,
                 draft_id: &str,

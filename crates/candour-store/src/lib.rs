@@ -181,6 +181,19 @@ pub trait Store: Send + Sync + 'static {
         draft_id: Option<&str>,
         report_id: Option<Uuid>,
     ) -> Result<Option<(AttachmentInfo, Vec<u8>, String)>, StoreError>;
+    /// Keep a screenshot's original (encrypted) against the draft that holds its redacted version; it moves
+    /// to the report with the attachments, and is forgotten with the draft or the attachment.
+    async fn put_draft_original(
+        &self,
+        draft_id: &str,
+        attachment_id: Uuid,
+        sealed: Sealed,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+    /// The originals kept for a report (never their content).
+    async fn originals(&self, report_id: Uuid) -> Result<Vec<OriginalInfo>, StoreError>;
+    /// One original of a report, sealed (callers decrypt, check permission and audit the read).
+    async fn original(&self, report_id: Uuid, id: Uuid) -> Result<Option<(OriginalInfo, Sealed)>, StoreError>;
     /// Replace a draft's redacted file with one with more boxes (`NotFound` if it is not that draft's).
     async fn redraw_attachment(
         &self,

@@ -40,6 +40,7 @@ migrations! {
     8 "notes" "0008_notes.sql",
     9 "attachments" "0009_attachments.sql",
     10 "redacted_screenshots" "0010_redacted_screenshots.sql",
+    11 "originals" "0011_originals.sql",
 }
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -150,6 +150,7 @@ macro_rules! candour_sql {
             let mut records = Vec::with_capacity(fresh.len());
             let mut messages = Vec::new();
             let mut attach = Vec::new();
+            let mut originals = Vec::new();
             for (i, req) in fresh {
                 let kind = req.report.body().kind;
                 let year = req.now.year();
@@ -172,6 +173,9 @@ macro_rules! candour_sql {
                 }
                 if let Some(d) = req.attachments_from_draft {
                     attach.push((record.id, record.reference.to_string(), req.actor.clone(), d, req.now));
+                }
+                if let Some(o) = req.original {
+                    originals.push((record.id, record.reference.to_string(), req.actor.clone(), o, req.now));
                 }
                 records.push((record, req.actor, req.idempotency, entry, req.tracking_hash));
             }
@@ -297,8 +301,40 @@ macro_rules! candour_sql {
                 });
                 q.build().execute(&mut *c).await?;
             }
+            // Originals kept by organisation policy, encrypted, in the same transaction; audited by digest.
+            for (report_id, reference, actor, o, now) in originals {
+                sqlx::query(
+                    "INSERT INTO originals (id, draft_id, report_id, attachment_id, kind, key_id, nonce, ciphertext, created_at) \
+                     VALUES ($1, NULL, $2, NULL, 'text', $3, $4, $5, $6)",
+                )
+                .bind(Uuid::now_v7().to_string())
+                .bind(report_id.to_string())
+                .bind(&o.key_id)
+                .bind(&o.nonce)
+                .bind(&o.ciphertext)
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
+                let ev = AuditEvent {
+                    actor,
+                    action: "report.keep_original".into(),
+                    object_type: "report".into(),
+                    object_id: reference,
+                    before_digest: None,
+                    after_digest: Some({
+                        use sha2::Digest;
+                        hex::encode(sha2::Sha256::digest(&o.ciphertext))
+                    }),
+                };
+                append(c, &mut head, ev, now).await?;
+            }
             // A web report's screenshots move from its draft to it, in this transaction, audited by digest.
             for (report_id, reference, actor, draft, now) in attach {
+                sqlx::query("UPDATE originals SET report_id = $1, draft_id = NULL WHERE draft_id = $2")
+                    .bind(report_id.to_string())
+                    .bind(&draft)
+                    .execute(&mut *c)
+                    .await?;
                 let rows = sqlx::query("UPDATE attachments SET report_id = $1, draft_id = NULL WHERE draft_id = $2 RETURNING sha256")
                     .bind(report_id.to_string())
                     .bind(&draft)
@@ -371,6 +407,9 @@ macro_rules! candour_sql {
             sqlx::query("DELETE FROM report_drafts WHERE expires_at < $1").bind(Utc::now()).execute(&mut *c).await?;
             // Files held against drafts that are gone (expired, never sent) go with them.
             sqlx::query("DELETE FROM attachments WHERE report_id IS NULL AND draft_id NOT IN (SELECT id FROM report_drafts)")
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM originals WHERE report_id IS NULL AND draft_id NOT IN (SELECT id FROM report_drafts)")
                 .execute(&mut *c)
                 .await?;
             sqlx::query(
@@ -1245,7 +1284,64 @@ macro_rules! candour_sql {
                 .bind(draft_id)
                 .execute(&mut *c)
                 .await?;
+            sqlx::query("DELETE FROM originals WHERE attachment_id = $1 AND draft_id = $2 AND report_id IS NULL")
+                .bind(id.to_string())
+                .bind(draft_id)
+                .execute(&mut *c)
+                .await?;
             Ok(())
+        }
+
+        /// Keep a screenshot's original, encrypted, against the draft holding its redacted version.
+        pub(crate) async fn put_draft_original(c: &mut Conn, draft_id: &str, attachment_id: Uuid, o: Sealed, now: DateTime<Utc>) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO originals (id, draft_id, report_id, attachment_id, kind, key_id, nonce, ciphertext, created_at) \
+                 VALUES ($1, $2, NULL, $3, 'image', $4, $5, $6, $7)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(draft_id)
+            .bind(attachment_id.to_string())
+            .bind(&o.key_id)
+            .bind(&o.nonce)
+            .bind(&o.ciphertext)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        }
+
+        fn original_from_row(r: &<$db as sqlx::Database>::Row) -> Result<OriginalInfo, StoreError> {
+            Ok(OriginalInfo {
+                id: uuid(&r.try_get::<String, _>("id")?)?,
+                kind: r.try_get("kind")?,
+                attachment_id: r.try_get::<Option<String>, _>("attachment_id")?.map(|s| uuid(&s)).transpose()?,
+                created_at: r.try_get("created_at")?,
+            })
+        }
+
+        /// The originals kept for a report (never their content).
+        pub(crate) async fn originals(c: &mut Conn, report_id: Uuid) -> Result<Vec<OriginalInfo>, StoreError> {
+            let rows = sqlx::query("SELECT id, kind, attachment_id, created_at FROM originals WHERE report_id = $1 ORDER BY id")
+                .bind(report_id.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+            rows.iter().map(original_from_row).collect()
+        }
+
+        /// One original of a report, sealed.
+        pub(crate) async fn original(c: &mut Conn, report_id: Uuid, id: Uuid) -> Result<Option<(OriginalInfo, Sealed)>, StoreError> {
+            let row = sqlx::query("SELECT id, kind, attachment_id, created_at, key_id, nonce, ciphertext FROM originals WHERE report_id = $1 AND id = $2")
+                .bind(report_id.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&mut *c)
+                .await?;
+            row.map(|r| {
+                Ok((
+                    original_from_row(&r)?,
+                    Sealed { key_id: r.try_get("key_id")?, nonce: r.try_get("nonce")?, ciphertext: r.try_get("ciphertext")? },
+                ))
+            })
+            .transpose()
         }
 
         pub(crate) async fn revisions(c: &mut Conn, id: Uuid) -> Result<Vec<Revision>, StoreError> {
@@ -1309,15 +1405,16 @@ macro_rules! candour_sql {
             let code = OdsCode::parse(&o.ods_code).map_err(|_| StoreError::Constraint("organisations_ods_code_format".into()))?;
             let mut head = lock_head(c).await?;
             sqlx::query(
-                "INSERT INTO organisations (ods_code, name, require_sign_in, nis_oes, dspt) VALUES ($1, $2, $3, $4, $5) \
+                "INSERT INTO organisations (ods_code, name, require_sign_in, nis_oes, dspt, keep_originals) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (ods_code) DO UPDATE SET name = excluded.name, require_sign_in = excluded.require_sign_in, \
-                 nis_oes = excluded.nis_oes, dspt = excluded.dspt",
+                 nis_oes = excluded.nis_oes, dspt = excluded.dspt, keep_originals = excluded.keep_originals",
             )
             .bind(code.as_str())
             .bind(&o.name)
             .bind(o.require_sign_in)
             .bind(o.nis_oes)
             .bind(o.dspt)
+            .bind(o.keep_originals)
             .execute(&mut *c)
             .await?;
             let ev = AuditEvent {
@@ -1339,11 +1436,12 @@ macro_rules! candour_sql {
                 require_sign_in: r.try_get("require_sign_in")?,
                 nis_oes: r.try_get("nis_oes")?,
                 dspt: r.try_get("dspt")?,
+                keep_originals: r.try_get("keep_originals")?,
             })
         }
 
         pub(crate) async fn organisation(c: &mut Conn, ods: &str) -> Result<Option<Organisation>, StoreError> {
-            let row = sqlx::query("SELECT ods_code, name, require_sign_in, nis_oes, dspt FROM organisations WHERE ods_code = $1")
+            let row = sqlx::query("SELECT ods_code, name, require_sign_in, nis_oes, dspt, keep_originals FROM organisations WHERE ods_code = $1")
                 .bind(ods.trim().to_ascii_uppercase())
                 .fetch_optional(&mut *c)
                 .await?;
@@ -1351,7 +1449,7 @@ macro_rules! candour_sql {
         }
 
         pub(crate) async fn organisations(c: &mut Conn) -> Result<Vec<Organisation>, StoreError> {
-            let rows = sqlx::query("SELECT ods_code, name, require_sign_in, nis_oes, dspt FROM organisations ORDER BY ods_code").fetch_all(&mut *c).await?;
+            let rows = sqlx::query("SELECT ods_code, name, require_sign_in, nis_oes, dspt, keep_originals FROM organisations ORDER BY ods_code").fetch_all(&mut *c).await?;
             rows.iter().map(org_from_row).collect()
         }
 

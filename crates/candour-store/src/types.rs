@@ -75,6 +75,28 @@ pub struct CreateReport {
     pub tracking_hash: Option<String>,
     /// Move the attachments held against this web-journey draft to the report, in the same transaction.
     pub attachments_from_draft: Option<String>,
+    /// The report as typed, before redaction, encrypted (organisation policy `keep_originals`).
+    pub original: Option<Sealed>,
+}
+
+/// Something encrypted (AES-256-GCM) under a configured key; the store never sees the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    /// Which key (a digest of it), so that a rotated key is noticed rather than misread.
+    pub key_id: String,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// An original kept in the compartment (never its content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OriginalInfo {
+    pub id: Uuid,
+    /// `text` (the report as typed) or `image` (a screenshot as uploaded).
+    pub kind: String,
+    /// For an image: the redacted attachment it is the original of.
+    pub attachment_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// An Idempotency-Key and the hash of the request body it was sent with.
@@ -374,6 +396,10 @@ pub struct Organisation {
     /// Subject to the Data Security and Protection Toolkit (almost every NHS organisation is).
     #[serde(default = "yes")]
     pub dspt: bool,
+    /// Keep reporters' words and screenshots as they were before redaction, encrypted, for the CSO
+    /// (default: discard them).
+    #[serde(default)]
+    pub keep_originals: bool,
 }
 
 fn yes() -> bool {

@@ -11,6 +11,7 @@ pub mod json;
 pub mod limit;
 pub mod metrics;
 pub mod openapi;
+pub mod originals;
 pub mod policy;
 pub mod shots;
 pub mod ui;
@@ -36,6 +37,8 @@ pub struct WebConfig {
     /// The address people use to reach Candour (for `security.txt`'s canonical links); none: the request's
     /// Host header is not trusted, so links are relative to `http://localhost`.
     pub public_url: Option<String>,
+    /// Encrypts originals kept by organisation policy (none: originals are discarded whatever the policy).
+    pub originals: Option<Arc<originals::Sealer>>,
 }
 
 impl Default for WebConfig {
@@ -46,6 +49,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             submit_per_minute: 0,
             public_url: None,
+            originals: None,
         }
     }
 }
@@ -139,10 +143,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/report/screenshots/remove", post(ui::screenshots::remove))
         .route("/report/screenshots/cover", post(ui::screenshots::cover))
+        .route("/report/check/keep", post(ui::journey::keep))
         .route("/report/screenshots/{id}", get(ui::screenshots::image))
         .route(
             "/workspace/reports/{reference}/screenshots/{id}",
             get(ui::screenshots::staff_image),
+        )
+        .route(
+            "/workspace/reports/{reference}/originals/{id}",
+            get(ui::originals::read),
         )
         .route("/report/submit", post(ui::journey::submit))
         .route("/report/confirmation", get(ui::journey::confirmation))

@@ -395,6 +395,7 @@ pub async fn outbox(messages: usize, runs: usize) -> Result<OutboxResult, CliErr
                 now,
                 tracking_hash: None,
                 attachments_from_draft: None,
+                original: None,
             };
             let store = store.clone();
             pending.push(tokio::spawn(async move { store.create_report(req).await }));

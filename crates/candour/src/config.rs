@@ -31,6 +31,9 @@ pub struct Config {
     pub webhook_secret: Option<Secret>,
     /// The address people use to reach Candour, for links in messages (default `http://<listen>`).
     pub public_url: String,
+    /// Key (32 bytes, base64) for originals kept before redaction by organisation policy (none: originals
+    /// are discarded). Never printed.
+    pub originals_key: Option<Secret>,
 }
 
 /// A secret that never appears in `Debug` output or logs.
@@ -58,6 +61,7 @@ struct FileConfig {
     smtp_from: Option<String>,
     webhook_secret: Option<String>,
     public_url: Option<String>,
+    originals_key: Option<String>,
 }
 
 /// Why configuration could not be loaded.
@@ -182,6 +186,18 @@ impl Config {
             .or(f.webhook_secret)
             .filter(|s| !s.is_empty())
             .map(Secret);
+        let originals_key = env("CANDOUR_ORIGINALS_KEY")
+            .or(f.originals_key)
+            .filter(|s| !s.is_empty());
+        if let Some(k) = &originals_key {
+            if let Err(e) = candour_web::originals::Sealer::from_base64(k) {
+                return Err(ConfigError::Env {
+                    name: "CANDOUR_ORIGINALS_KEY".into(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        let originals_key = originals_key.map(Secret);
         Ok(Self {
             listen,
             database_url: DatabaseUrl::new(database_url),
@@ -194,6 +210,7 @@ impl Config {
             smtp_from,
             webhook_secret,
             public_url,
+            originals_key,
         })
     }
 
@@ -205,6 +222,11 @@ impl Config {
             secure_cookies: self.public_url.starts_with("https://"),
             submit_per_minute: self.submit_per_minute,
             public_url: Some(self.public_url.clone()),
+            originals: self
+                .originals_key
+                .as_ref()
+                .and_then(|k| candour_web::originals::Sealer::from_base64(&k.0).ok())
+                .map(std::sync::Arc::new),
         }
     }
 }
@@ -224,7 +246,14 @@ mod tests {
         let c = Config::load_from(Some(&file), |k| env.get(k).map(|v| v.to_string())).unwrap();
         assert_eq!(c.listen, "127.0.0.1:7000");
         assert_eq!(c.database_url.expose(), "sqlite:///srv/candour/candour.db");
+        let bad = Config::load_from(None, |k| (k == "CANDOUR_ORIGINALS_KEY").then(|| "c2hvcnQ=".to_string()));
+        assert!(bad.unwrap_err().to_string().contains("CANDOUR_ORIGINALS_KEY"));
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let good = Config::load_from(None, |k| (k == "CANDOUR_ORIGINALS_KEY").then(|| key.to_string())).unwrap();
+        assert!(!format!("{good:?}").contains(key), "the key is never printed");
+        assert!(good.web().originals.is_some());
         let none = Config::load_from(None, |_| None).unwrap();
+        assert!(none.web().originals.is_none());
         assert_eq!(none.listen, "127.0.0.1:8080");
         assert_eq!(none.database_url.expose(), "sqlite://candour-data/candour.db");
     }

@@ -284,6 +284,7 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
                     // Trusts are operators of essential services; GP practices are not. All are DSPT-subject.
                     nis_oes: code.starts_with('R'),
                     dspt: true,
+                    keep_originals: false,
                 },
             )
             .await?;

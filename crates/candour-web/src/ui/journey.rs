@@ -992,7 +992,8 @@ fn render_check(
             ));
         }
     }
-    main.push_str("<h2 class=\"nhsuk-heading-m\">Now send your report</h2><p>Before it is shared, we remove patient names, NHS numbers and other identifiers we find in what you wrote.</p>");
+    main.push_str(&share_preview(st, d, token));
+    main.push_str("<h2 class=\"nhsuk-heading-m\">Now send your report</h2><p>Before it is shared, we remove patient names, NHS numbers and other identifiers we find in what you wrote, as shown above.</p>");
     main.push_str(&format!(
         "<form method=\"post\" action=\"/report/submit\" novalidate>{}{}</form>",
         csrf::field(token),
@@ -1011,6 +1012,123 @@ fn render_check(
             has_errors: !errors.is_empty(),
         },
     )
+}
+
+/// Words the reporter put back (kept in the draft as a JSON list).
+fn released(d: &Draft) -> Vec<String> {
+    d.get(RELEASED)
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default()
+}
+
+/// Draft key for the words put back.
+const RELEASED: &str = "released";
+
+fn field_label(path: &str) -> String {
+    if path == "title" {
+        return "Summary".into();
+    }
+    PAGES
+        .iter()
+        .flat_map(|p| p.fields.iter())
+        .find(|f| f.name == path)
+        .map(|f| f.label.trim_end_matches(" (optional)").to_string())
+        .unwrap_or_else(|| path.replace(['.', '_'], " "))
+}
+
+/// "What we will share": each field with something removed, as it will be stored, and a form to put back
+/// words that are not about a patient (only kinds the reporter may undo; see `intake::RELEASABLE`).
+fn share_preview(st: &AppState, d: &Draft, token: &str) -> String {
+    let Ok(mut body) = validate(st, d) else {
+        return String::new();
+    };
+    let (_, previews, _) = crate::intake::redact_releasing(&st.redactor, &mut body, &released(d));
+    if previews.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<h2 class=\"nhsuk-heading-m\" id=\"share\">What we will share</h2>\
+         <p>We removed what looked like patient details from what you wrote. This is what others will see.</p>",
+    );
+    let mut items = Vec::new();
+    for p in &previews {
+        out.push_str(&format!(
+            "<h3 class=\"nhsuk-heading-s\">{}</h3>{}",
+            esc(&field_label(&p.field)),
+            c(
+                "inset-text",
+                json!({ "html": format!("<p>{}</p>", esc(&p.redacted).replace('\n', "<br>")) })
+            )
+        ));
+        for (w, kind) in &p.releasable {
+            if items.iter().any(|i: &Value| i["value"] == json!(w)) {
+                continue;
+            }
+            let why = match kind {
+                candour_redact::Kind::Name => "we took it for a name",
+                candour_redact::Kind::Date => "we took it for a date that could identify someone",
+                candour_redact::Kind::Age => "we took it for an age",
+                candour_redact::Kind::Address => "we took it for an address",
+                candour_redact::Kind::HospitalNumber => "we took it for a hospital number",
+                _ => "we took it for a web address",
+            };
+            items.push(json!({ "value": w, "text": format!("\u{201c}{w}\u{201d} ({why})"),
+                               "checked": p.released.contains(w) || released(d).contains(w) }));
+        }
+    }
+    if !items.is_empty() {
+        out.push_str(&format!(
+            "<form method=\"post\" action=\"/report/check/keep\" novalidate>{}{}{}</form>",
+            csrf::field(token),
+            c(
+                "checkboxes",
+                json!({ "idPrefix": "keep", "name": "keep",
+                        "fieldset": { "legend": { "text": "Put back words that are not about a patient", "classes": "nhsuk-fieldset__legend--s" } },
+                        "hint": { "text": "For example the name of a computer system or a ward. Leave anything about a patient covered." },
+                        "items": items })
+            ),
+            c("button", json!({ "text": "Update what we share", "classes": "nhsuk-button--secondary" }))
+        ));
+    }
+    out
+}
+
+/// `POST /report/check/keep`: the words the reporter puts back (only words offered on the check page).
+pub async fn keep(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::RawForm(raw): axum::extract::RawForm,
+) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    let token = pairs.iter().find(|(k, _)| k == csrf::FIELD).map(|(_, v)| v.as_str());
+    if !csrf::check(&headers, token) {
+        return forbidden();
+    }
+    let Some((id, mut d)) = load(&st, &headers).await else {
+        return expired();
+    };
+    let offered: Vec<String> = match validate(&st, &d) {
+        Ok(mut body) => crate::intake::redact_releasing(&st.redactor, &mut body, &[])
+            .1
+            .into_iter()
+            .flat_map(|p| p.releasable.into_iter().map(|(w, _)| w))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut chosen: Vec<String> = pairs
+        .into_iter()
+        .filter(|(k, v)| k == "keep" && offered.contains(v))
+        .map(|(_, v)| v)
+        .collect();
+    chosen.dedup();
+    d.insert(
+        RELEASED.into(),
+        serde_json::to_string(&chosen).unwrap_or_else(|_| "[]".into()),
+    );
+    if let Err(r) = save(&st, &id, &d).await {
+        return r;
+    }
+    see_other("/report/check#share")
 }
 
 /// The reporter's tracking token for a draft: derived (HMAC) from the draft id, so sending twice (a double
@@ -1074,20 +1192,38 @@ pub async fn submit(
         key: format!("web-draft:{}", crate::auth::token_hash(&id)),
         request_hash: crate::auth::token_hash(&serde_json::to_string(&d).unwrap_or_default()),
     };
-    let (mut req, _) = match crate::intake::prepare(&st, &Principal::Anonymous, body, Some(idem), Utc::now()).await {
-        Ok(r) => r,
-        Err(e) => {
-            let (t, _) = csrf::token(&headers, secure(&st));
-            let files = st.store.attachments(Some(&id), None).await.unwrap_or_default();
-            return render_check(&st, &d, &files, &[("kind".into(), e.to_string())], &t);
-        }
-    };
+    let released = released(&d);
+    let (mut req, _) =
+        match crate::intake::prepare_releasing(&st, &Principal::Anonymous, body, Some(idem), Utc::now(), &released)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                let (t, _) = csrf::token(&headers, secure(&st));
+                let files = st.store.attachments(Some(&id), None).await.unwrap_or_default();
+                return render_check(&st, &d, &files, &[("kind".into(), e.to_string())], &t);
+            }
+        };
     req.tracking_hash = Some(crate::auth::token_hash(&token));
     req.attachments_from_draft = Some(id.clone());
     let created = match crate::intake::store(&st, req).await {
         Ok(c) => c,
         Err(e) => return internal(&e.to_string()),
     };
+    if !released.is_empty() && !created.replayed {
+        // Audited by digest: the words themselves stay in the report where they were put back.
+        let event = candour_core::audit::AuditEvent {
+            actor: Principal::Anonymous.actor(),
+            action: "report.redaction_released".into(),
+            object_type: "report".into(),
+            object_id: created.reference.to_string(),
+            before_digest: None,
+            after_digest: Some(crate::auth::token_hash(&released.join("\n"))),
+        };
+        if let Err(e) = st.store.record_event(event).await {
+            return internal(&e.to_string());
+        }
+    }
     // Forget the answers (the report now holds their redacted form); keep only what the confirmation needs.
     let mut done = Draft::new();
     done.insert("submitted".into(), created.reference.to_string());

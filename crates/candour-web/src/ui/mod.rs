@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod destinations;
 pub mod journey;
 pub mod notes;
+pub mod originals;
 pub mod screenshots;
 pub mod security;
 pub mod track;

@@ -81,8 +81,7 @@ async fn render(st: &AppState, headers: &HeaderMap, id: &str, error: Option<&str
             );
             format!(
                 "<li class=\"nhsuk-u-margin-bottom-5\"><p><strong>{name}</strong> ({size})</p>\
-                 <img src=\"/report/screenshots/{id}\" alt=\"{name} with patient details covered in black\" \
-                 style=\"max-width:100%;height:auto;border:1px solid #d8dde0\">\
+                 <img src=\"/report/screenshots/{id}\" alt=\"{name} with patient details covered in black\" class=\"nhsuk-image__img\">\
                  <p class=\"nhsuk-body-s\">Black boxes cover what looked like patient details. Check nothing is left, such as a name or number.</p>\
                  {cover}{remove}</li>",
                 name = esc(&a.filename),
@@ -222,7 +221,23 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Mu
     }
     let uploaded = !files.is_empty();
     let context = draft_text(&draft);
+    // The organisation's policy may keep each original, encrypted, for its CSO (never without a key).
+    let keep = match (&st.config.originals, draft.get("ods_code")) {
+        (Some(sealer), Some(ods)) => match st.store.organisation(ods).await {
+            Ok(Some(o)) if o.keep_originals => Some(sealer.clone()),
+            Ok(_) => None,
+            Err(e) => return internal(&e.to_string()),
+        },
+        _ => None,
+    };
     for (filename, data) in files {
+        let original = match &keep {
+            Some(sealer) => match sealer.seal(&data, crate::originals::IMAGE_AAD) {
+                Ok(s) => Some(s),
+                Err(e) => return internal(&e.to_string()),
+            },
+            None => None,
+        };
         let red = match st.screenshots.redact(st.redactor.clone(), data, context.clone()).await {
             Ok(r) => r,
             Err(e) => {
@@ -243,8 +258,18 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Mu
             max_files: MAX_FILES,
             now: chrono::Utc::now(),
         };
-        if let Err(e) = st.store.add_attachment(a).await {
-            return internal(&e.to_string());
+        let info = match st.store.add_attachment(a).await {
+            Ok(i) => i,
+            Err(e) => return internal(&e.to_string()),
+        };
+        if let Some(sealed) = original {
+            if let Err(e) = st
+                .store
+                .put_draft_original(&id, info.id, sealed, chrono::Utc::now())
+                .await
+            {
+                return internal(&e.to_string());
+            }
         }
     }
     // Stay to show what was attached (and allow more); "Continue" with nothing chosen goes on.

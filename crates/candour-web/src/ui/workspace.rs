@@ -832,13 +832,15 @@ fn report_main(
             .attachments
             .iter()
             .filter(|a| a.redacted)
-            .map(|a| {
+            .enumerate()
+            .map(|(i, a)| {
+                // Never the file name: it may carry patient details.
                 format!(
                     "<p><a href=\"/workspace/reports/{r}/screenshots/{id}\"><img src=\"/workspace/reports/{r}/screenshots/{id}\" \
-                     alt=\"Screenshot {name}, patient details covered\" style=\"max-width:100%;height:auto;border:1px solid #d8dde0\"></a></p>",
+                     alt=\"Screenshot {n}, patient details covered in black\" class=\"nhsuk-image__img\"></a></p>",
                     r = esc(&v.reference),
                     id = a.id,
-                    name = esc(&a.filename)
+                    n = i + 1
                 )
             })
             .collect();
@@ -1000,7 +1002,8 @@ pub(super) async fn render_report(
                     errors,
                     &history,
                     &format!(
-                        "{}{}{}{}",
+                        "{}{}{}{}{}",
+                        originals(st, who, &view).await,
                         audit_trail(st, who, &view).await,
                         super::notes::section(&view, who, &token, sent, errors),
                         super::destinations::table(&view, &messages, &st.routing.tables().directory),
@@ -1013,6 +1016,19 @@ pub(super) async fn render_report(
         ),
         set,
     )
+}
+
+/// What the originals compartment holds for the report (links only for those who may open them).
+async fn originals(st: &AppState, who: &Principal, v: &ReportView) -> String {
+    let (Ok(id), Ok(ods)) = (
+        uuid::Uuid::parse_str(&v.id),
+        candour_core::OdsCode::parse(&v.report.ods_code),
+    ) else {
+        return String::new();
+    };
+    let kept = st.store.originals(id).await.unwrap_or_default();
+    let may = who.can_for::<candour_core::identity::ReadOriginals>(&ods).is_some();
+    super::originals::section(&v.reference, &kept, may)
 }
 
 /// The report's audit trail, for those who may read the audit log for its organisation.

@@ -482,6 +482,7 @@ async fn organisation_policy_can_require_sign_in() {
                 require_sign_in: true,
                 nis_oes: true,
                 dspt: true,
+                keep_originals: false,
             },
         )
         .await
@@ -690,6 +691,7 @@ async fn every_report_is_routed_at_receipt_and_the_reasons_and_clocks_are_shown(
                     require_sign_in: false,
                     nis_oes: true,
                     dspt: true,
+                    keep_originals: false,
                 },
             )
             .await
@@ -743,6 +745,7 @@ async fn every_report_is_routed_at_receipt_and_the_reasons_and_clocks_are_shown(
                     require_sign_in: false,
                     nis_oes: false,
                     dspt: true,
+                    keep_originals: false,
                 },
             )
             .await

@@ -183,6 +183,7 @@ pub fn create_req(body: serde_json::Value) -> CreateReport {
         now,
         tracking_hash: None,
         attachments_from_draft: None,
+        original: None,
     }
 }
 
@@ -241,15 +242,18 @@ impl App {
 }
 
 pub async fn spawn_app_on(db: TestDb) -> App {
-    let state = candour_web::AppState::new(
-        db.store.clone(),
-        taxonomy(),
+    spawn_app_with(
+        db,
         candour_web::WebConfig {
             body_limit: 64 * 1024,
             ..Default::default()
         },
     )
-    .unwrap();
+    .await
+}
+
+pub async fn spawn_app_with(db: TestDb, config: candour_web::WebConfig) -> App {
+    let state = candour_web::AppState::new(db.store.clone(), taxonomy(), config).unwrap();
     let app = candour_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -791,3 +791,89 @@ async fn drafts_expire_and_tracking_links_find_their_report() {
         assert_eq!(verify(&db).await, Ok(1));
     }
 }
+
+/// Screenshots' redacted files and their sealed originals move from a draft to its report in the report's
+/// transaction, with the report's own sealed original; a removed file takes its original with it; only
+/// redacted files are ever handed out.
+#[tokio::test]
+async fn attachments_and_originals_move_with_the_report_and_nothing_unredacted_is_handed_out() {
+    for db in backends().await {
+        let s = &db.store;
+        let now = chrono::Utc::now();
+        let draft = format!("draft-{}", uuid::Uuid::now_v7());
+        s.put_draft(&draft, "{}", now + chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        let sealed = |b: u8| candour_store::Sealed {
+            key_id: "k1".into(),
+            nonce: vec![b; 12],
+            ciphertext: vec![b; 40],
+        };
+        let add = |redaction: Option<String>| candour_store::NewAttachment {
+            draft_id: draft.clone(),
+            filename: "screen.png".into(),
+            media_type: "image/png".into(),
+            data: vec![0x89, b'P', b'N', b'G', 1, 2, 3],
+            redaction,
+            max_files: 5,
+            now,
+        };
+        let kept = s.add_attachment(add(Some("[]".into()))).await.unwrap();
+        assert!(kept.redacted);
+        s.put_draft_original(&draft, kept.id, sealed(7), now).await.unwrap();
+        let dropped = s.add_attachment(add(Some("[]".into()))).await.unwrap();
+        s.put_draft_original(&draft, dropped.id, sealed(8), now).await.unwrap();
+        s.remove_attachment(&draft, dropped.id).await.unwrap();
+        let legacy = s.add_attachment(add(None)).await.unwrap();
+        assert!(!legacy.redacted);
+        assert!(
+            s.attachment_data(legacy.id, Some(&draft), None)
+                .await
+                .unwrap()
+                .is_none(),
+            "{}: an unredacted file is never handed out",
+            db.name()
+        );
+        let (_, data, boxes) = s.attachment_data(kept.id, Some(&draft), None).await.unwrap().unwrap();
+        assert_eq!((data.len(), boxes.as_str()), (7, "[]"));
+        s.redraw_attachment(&draft, kept.id, vec![9; 3], "[{\"type\":\"BY_HAND\"}]".into())
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.redraw_attachment("another-draft", kept.id, vec![1], "[]".into())
+                .await,
+            Err(candour_store::StoreError::NotFound)
+        ));
+
+        let mut req = create_req(example("clinical_safety"));
+        req.attachments_from_draft = Some(draft.clone());
+        req.original = Some(sealed(5));
+        let created = s.create_report(req).await.unwrap();
+        let originals = s.originals(created.id).await.unwrap();
+        let kinds: Vec<&str> = originals.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds.len(), 2, "{}: {kinds:?}", db.name());
+        assert!(kinds.contains(&"text") && kinds.contains(&"image"));
+        let image = originals.iter().find(|o| o.kind == "image").unwrap();
+        assert_eq!(image.attachment_id, Some(kept.id));
+        let (_, back) = s.original(created.id, image.id).await.unwrap().unwrap();
+        assert_eq!(back, sealed(7));
+        assert!(
+            s.original(uuid::Uuid::now_v7(), image.id).await.unwrap().is_none(),
+            "scoped to its report"
+        );
+        let (_, data, boxes) = s
+            .attachment_data(kept.id, None, Some(created.id))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((data, boxes.contains("BY_HAND")), (vec![9; 3], true));
+        assert!(
+            s.attachment_data(kept.id, Some(&draft), None).await.unwrap().is_none(),
+            "no longer the draft's"
+        );
+        let audit = s.audit_for("report", &created.reference.to_string()).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "report.keep_original"));
+        assert!(audit.iter().any(|e| e.action == "report.attach"));
+        verify(&db).await.unwrap();
+    }
+}

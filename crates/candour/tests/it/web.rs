@@ -368,6 +368,42 @@ async fn a_cyber_incident_goes_through_the_whole_journey_without_javascript() {
     );
     let (s, check) = b.get("/report/check").await;
     assert!(s == 200 && check.contains("Ransomware note on pharmacy PCs") && check.contains("Stay anonymous"));
+    // What we will share: the text as it will be stored. The reporter may put back words taken for a
+    // name in text they typed, never an NHS number, and may cover them again.
+    let share = |page: &str| {
+        page.split("id=\"share\"")
+            .nth(1)
+            .unwrap()
+            .split("Now send your report")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let shared = share(&check);
+    assert!(shared.contains("[NAME]") && shared.contains("[NHS NUMBER]") && !shared.contains("943 476 5919"));
+    assert!(
+        shared.contains("value=\"Jane Smith\"") && !shared.contains("value=\"943 476 5919\""),
+        "{shared}"
+    );
+    assert_eq!(
+        b.post(
+            "/report/check/keep",
+            &[("keep", "Jane Smith"), ("keep", "943 476 5919")]
+        )
+        .await,
+        (303, "/report/check#share".into())
+    );
+    let shared = share(&b.get("/report/check").await.1);
+    assert!(shared.contains("Mrs Jane Smith NHS [NHS NUMBER]"), "{shared}");
+    assert_eq!(
+        b.post("/report/check/keep", &[]).await,
+        (303, "/report/check#share".into())
+    );
+    let shared = share(&b.get("/report/check").await.1);
+    assert!(
+        !shared.contains("Jane Smith had") && shared.contains("[NAME]"),
+        "{shared}"
+    );
     // A change after checking goes straight back to the check page.
     assert_eq!(
         b.post(
@@ -1289,6 +1325,9 @@ async fn staff_assign_note_filter_and_manage_accounts() {
     assert!(q.contains("&#39;catastrophic&#39; is not one of") && q.contains("&#39;sideways&#39; is not newest"));
     // A handler cannot manage accounts.
     assert_eq!(h.get("/workspace/users").await.0, 403);
+    // Notes and assignments are audited against reports without upsetting `audit verify` (they carry
+    // digests of their own, not the report's).
+    assert!(matches!(candour::ops::audit_verify(&app.db.store).await.unwrap(), Ok(n) if n > 0));
 }
 
 #[tokio::test]
@@ -1371,4 +1410,181 @@ async fn researchers_find_security_txt_and_the_disclosure_policy() {
     let (s, policy) = b.get("/security/policy").await;
     assert_eq!(s, 200);
     assert!(policy.contains("90 days") && policy.contains("patients could be harmed"));
+}
+
+/// By organisation policy the report as typed is kept encrypted; only the organisation's CSO (or an
+/// admin) can open it, each opening audited; without a configured key, or without the policy, nothing is
+/// kept.
+#[tokio::test]
+async fn originals_are_kept_encrypted_by_policy_and_opened_only_by_the_cso() {
+    use candour_core::identity::{Grant, ManageOrganisations, Role};
+    use candour_core::OdsCode;
+    let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let sealer = std::sync::Arc::new(candour_web::originals::Sealer::from_base64(key).unwrap());
+    let config = candour_web::WebConfig {
+        body_limit: 64 * 1024,
+        originals: Some(sealer),
+        ..Default::default()
+    };
+    let app = spawn_app_with(sqlite().await, config).await;
+    let can = admin().can::<ManageOrganisations>().unwrap();
+    for (ods, keep) in [("RZX", true), ("RX1", false)] {
+        app.db
+            .store
+            .put_organisation(
+                &can,
+                candour_store::Organisation {
+                    ods_code: ods.into(),
+                    name: format!("Trust {ods}"),
+                    require_sign_in: false,
+                    nis_oes: true,
+                    dspt: true,
+                    keep_originals: keep,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let submit = |ods: &'static str| {
+        let app = &app;
+        async move {
+            let mut body = example("clinical_safety");
+            body["ods_code"] = ods.into();
+            body["narrative"] = "The banner showed Mrs Zofia Kowalczyk NHS 943 476 5919 for another patient.".into();
+            let r = app
+                .client
+                .post(app.url("/api/v1/reports"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            let v: serde_json::Value = r.json().await.unwrap();
+            v["reference"].as_str().unwrap().to_string()
+        }
+    };
+    let kept_ref = submit("RZX").await;
+    let plain_ref = submit("RX1").await;
+    let viewer = admin().can::<candour_core::identity::ViewReports>().unwrap();
+    let rec = |r: String| {
+        let app = &app;
+        let viewer = &viewer;
+        async move {
+            app.db
+                .store
+                .get_report(viewer, &r.parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let kept = rec(kept_ref.clone()).await;
+    assert!(
+        !kept.report.body().narrative.contains("5919"),
+        "the shared report is redacted"
+    );
+    let originals = app.db.store.originals(kept.id).await.unwrap();
+    assert_eq!(originals.len(), 1);
+    assert!(
+        app.db
+            .store
+            .originals(rec(plain_ref).await.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "no policy, nothing kept"
+    );
+    let (_, sealed) = app.db.store.original(kept.id, originals[0].id).await.unwrap().unwrap();
+    assert!(!sealed.ciphertext.windows(4).any(|w| w == b"5919"), "encrypted at rest");
+
+    let path = format!("/workspace/reports/{kept_ref}/originals/{}", originals[0].id);
+    let login = |name: &'static str, role: Role| {
+        let app = &app;
+        async move {
+            app.login_as(
+                name,
+                vec![Grant {
+                    role,
+                    org: Some(OdsCode::parse("RZX").unwrap()),
+                }],
+            )
+            .await
+        }
+    };
+    let handler = login("handler.rzx", Role::Handler).await;
+    let r = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&handler)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a handler cannot open originals");
+    let report_page = app
+        .client
+        .get(app.url(&format!("/workspace/reports/{kept_ref}")))
+        .bearer_auth(&handler)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(report_page.contains("Only its Clinical Safety Officer") && !report_page.contains(&path));
+    let cso = login("cso.rzx", Role::ClinicalSafetyOfficer).await;
+    let r = app.client.get(app.url(&path)).bearer_auth(&cso).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let text = r.text().await.unwrap();
+    assert!(text.contains("Zofia Kowalczyk NHS 943 476 5919"), "{text}");
+    let audit = app.db.store.audit_for("report", &kept_ref).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "report.keep_original"));
+    assert_eq!(
+        audit.iter().filter(|e| e.action == "report.read_original").count(),
+        1,
+        "the CSO's opening is audited; the handler's refusal opened nothing"
+    );
+    // Reads and originals recorded against a report do not upset `audit verify`.
+    assert!(matches!(candour::ops::audit_verify(&app.db.store).await.unwrap(), Ok(n) if n > 0));
+
+    // The same policy with no key configured keeps nothing.
+    let keyless = spawn_app_on(sqlite().await).await;
+    keyless
+        .db
+        .store
+        .put_organisation(
+            &can,
+            candour_store::Organisation {
+                ods_code: "RZX".into(),
+                name: "Trust RZX".into(),
+                require_sign_in: false,
+                nis_oes: true,
+                dspt: true,
+                keep_originals: true,
+            },
+        )
+        .await
+        .unwrap();
+    let mut body = example("clinical_safety");
+    body["ods_code"] = "RZX".into();
+    let r = keyless
+        .client
+        .post(keyless.url("/api/v1/reports"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let reference: String = r.json::<serde_json::Value>().await.unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .into();
+    let rec = keyless
+        .db
+        .store
+        .get_report(&viewer, &reference.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(keyless.db.store.originals(rec.id).await.unwrap().is_empty());
 }
