@@ -1547,6 +1547,34 @@ async fn originals_are_kept_encrypted_by_policy_and_opened_only_by_the_cso() {
     // Reads and originals recorded against a report do not upset `audit verify`.
     assert!(matches!(candour::ops::audit_verify(&app.db.store).await.unwrap(), Ok(n) if n > 0));
 
+    // A screenshot uploaded for that organisation: the redacted copy is what is shared, the original is
+    // kept sealed against the draft (and moves with the report; see the store conformance test).
+    let mut b = Browser::new(&app);
+    let draft = format!("draft-{}", uuid::Uuid::now_v7());
+    app.db
+        .store
+        .put_draft(&draft, r#"{"ods_code":"RZX"}"#, chrono::Utc::now() + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    b.cookies.insert("candour_draft".into(), draft.clone());
+    assert_eq!(b.get("/report/screenshots").await.0, 200);
+    let fonts = candour_image::synth::Fonts::load().unwrap();
+    let png = candour_image::encode_png(&candour_image::synth::screen(&fonts, 77).image).unwrap();
+    let (s, _) = b.upload("/report/screenshots", &[("banner.png", png.clone())]).await;
+    assert_eq!(s, 303);
+    let held = app.db.store.attachments(Some(&draft), None).await.unwrap();
+    assert_eq!(held.len(), 1);
+    let mut req = create_req(example("clinical_safety"));
+    req.attachments_from_draft = Some(draft.clone());
+    let moved = app.db.store.create_report(req).await.unwrap();
+    let kept = app.db.store.originals(moved.id).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].kind.as_str(), kept[0].attachment_id), ("image", Some(held[0].id)));
+    let path = format!("/workspace/reports/{}/originals/{}", moved.reference, kept[0].id);
+    let r = app.client.get(app.url(&path)).bearer_auth(&cso).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png, "the CSO opens exactly what was uploaded");
+
     // The same policy with no key configured keeps nothing.
     let keyless = spawn_app_on(sqlite().await).await;
     keyless
