@@ -16,7 +16,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(w <= limits.max_side && h <= limits.max_side);
         assert!(u64::from(w) * u64::from(h) <= limits.max_pixels);
         if let Ok(png) = encode_png(&img) {
-            let boxes = [Rect { x: w / 3, y: h / 3, w: w / 2 + 1, h: h / 2 + 1 }];
+            let boxes = [Rect {
+                x: w / 3,
+                y: h / 3,
+                w: w / 2 + 1,
+                h: h / 2 + 1,
+            }];
             let (out, drawn) = add_boxes(&png, &limits, &boxes).expect("a box inside an image we made is drawn");
             assert_eq!(drawn.len(), 1);
             assert!(decode(&out, &limits).is_ok());

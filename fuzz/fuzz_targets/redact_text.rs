@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
     let out = r.redact(&text);
     let mut end = 0;
     for s in &out.spans {
-        assert!(s.start >= end && s.start < s.end && s.end <= n, "bad span {s:?} in {n} chars");
+        assert!(
+            s.start >= end && s.start < s.end && s.end <= n,
+            "bad span {s:?} in {n} chars"
+        );
         end = s.end;
     }
     for s in &out.spans {
