@@ -901,6 +901,26 @@ async function screenshotsStep(s, { wrongFirst = false, removeOne = false } = {}
   await s.page.locator('input[type="file"][name="screenshots"]').setInputFiles(files);
   await s.arrive(await s.press('Continue'), 'screenshots attached', { path: '/report/screenshots' });
   for (const f of files) check((await s.text('main')).includes(f.name), s.where('screenshots attached'), `${f.name} is not listed as attached`);
+  // The redacted preview, and an area covered by hand: by dragging across it (JavaScript) or by giving its
+  // position in pixels (without).
+  const img = s.page.locator('img[data-cover]').first();
+  must((await img.count()) === 1, s.where('screenshots attached'), 'no redacted preview of the screenshot');
+  check(await img.evaluate((i) => i.complete && i.naturalWidth > 0), s.where('screenshots attached'), 'the redacted preview does not load');
+  const id = await img.getAttribute('data-cover');
+  if (s.js) {
+    await img.scrollIntoViewIfNeeded();
+    const bb = await img.boundingBox();
+    await s.page.mouse.move(bb.x + 20, bb.y + 20);
+    await s.page.mouse.down();
+    await s.page.mouse.move(bb.x + 120, bb.y + 60, { steps: 5 });
+    await s.page.mouse.up();
+    const w = Number(await s.page.locator(`#width-${id}`).inputValue());
+    check(w > 0, s.where('screenshots attached'), 'dragging across the preview did not fill in the area to cover');
+  } else {
+    await s.page.locator(`#cover-${id} summary`).click();
+    for (const [f, v] of [['x', '10'], ['y', '10'], ['width', '60'], ['height', '20']]) await s.page.locator(`#${f}-${id}`).fill(v);
+  }
+  await s.arrive(await s.navigate(() => s.page.locator(`#cover-${id} button[type=submit]`).click()), 'area covered', { path: '/report/screenshots' });
   if (removeOne) {
     const remove = s.page.getByRole('button', { name: 'Remove wrong-screen.png', exact: true });
     must((await remove.count()) === 1, s.where('screenshots attached'), 'no "Remove" button for wrong-screen.png (with its name for screen readers)');

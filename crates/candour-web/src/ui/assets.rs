@@ -16,6 +16,56 @@ pub const ASSET_PATH: &str = "/assets/10.6.1";
 const CANDOUR_JS: &str = r#"import { initAll } from "./nhsuk-frontend.min.js";
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
+
+// Screenshot previews: drag across the picture to mark an area to cover; this fills the "Cover something
+// we missed" form (which works without JavaScript too) in the picture's own pixels.
+for (const img of document.querySelectorAll("img[data-cover]")) {
+  const id = img.dataset.cover;
+  const wrap = img.parentElement;
+  wrap.style.position = "relative";
+  img.style.cursor = "crosshair";
+  img.style.touchAction = "none";
+  img.draggable = false;
+  const box = document.createElement("div");
+  box.hidden = true;
+  box.style.position = "absolute";
+  box.style.border = "2px solid #d5281b";
+  box.style.background = "rgba(0, 0, 0, 0.6)";
+  box.style.pointerEvents = "none";
+  wrap.appendChild(box);
+  let start = null;
+  const at = (e) => {
+    const r = img.getBoundingClientRect();
+    return [Math.max(0, Math.min(r.width, e.clientX - r.left)), Math.max(0, Math.min(r.height, e.clientY - r.top))];
+  };
+  const draw = (a, b) => {
+    box.style.left = `${img.offsetLeft + Math.min(a[0], b[0])}px`;
+    box.style.top = `${img.offsetTop + Math.min(a[1], b[1])}px`;
+    box.style.width = `${Math.abs(a[0] - b[0])}px`;
+    box.style.height = `${Math.abs(a[1] - b[1])}px`;
+  };
+  img.addEventListener("pointerdown", (e) => {
+    e.preventDefault();
+    img.setPointerCapture(e.pointerId);
+    start = at(e);
+    box.hidden = false;
+    draw(start, start);
+  });
+  img.addEventListener("pointermove", (e) => { if (start) draw(start, at(e)); });
+  img.addEventListener("pointerup", (e) => {
+    if (!start) return;
+    const a = start, b = at(e);
+    start = null;
+    const k = img.naturalWidth / img.getBoundingClientRect().width;
+    const set = (name, v) => { const f = document.getElementById(`${name}-${id}`); if (f) f.value = String(Math.round(v * k)); };
+    set("x", Math.min(a[0], b[0]));
+    set("y", Math.min(a[1], b[1]));
+    set("width", Math.max(1, Math.abs(a[0] - b[0])));
+    set("height", Math.max(1, Math.abs(a[1] - b[1])));
+    const d = document.getElementById(`cover-${id}`);
+    if (d) { d.open = true; d.querySelector("button[type=submit]")?.focus(); }
+  });
+}
 "#;
 
 /// (path under [`ASSET_PATH`], content type, bytes)

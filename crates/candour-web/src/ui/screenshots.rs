@@ -64,10 +64,10 @@ async fn render(st: &AppState, headers: &HeaderMap, id: &str, error: Option<&str
                 esc(&a.filename)
             );
             let cover = format!(
-                "<details class=\"nhsuk-details\"><summary class=\"nhsuk-details__summary\"><span class=\"nhsuk-details__summary-text\">\
+                "<details class=\"nhsuk-details\" id=\"cover-{id}\"><summary class=\"nhsuk-details__summary\"><span class=\"nhsuk-details__summary-text\">\
                  Cover something we missed<span class=\"nhsuk-u-visually-hidden\"> in {name}</span></span></summary>\
-                 <div class=\"nhsuk-details__text\"><p>Give the box to cover in pixels, measured from the top left corner of the picture. \
-                 Anything inside it is blacked out for good.</p>\
+                 <div class=\"nhsuk-details__text\"><p>Give the box to cover in pixels, measured from the top left corner of the picture, \
+                 or drag across the picture to mark it. Anything inside it is blacked out for good.</p>\
                  <form method=\"post\" action=\"/report/screenshots/cover\" novalidate>{csrf}\
                  <input type=\"hidden\" name=\"id\" value=\"{id}\">{x}{y}{w}{h}\
                  <button class=\"nhsuk-button nhsuk-button--secondary nhsuk-button--small\" type=\"submit\">Cover this area</button></form></div></details>",
@@ -81,7 +81,7 @@ async fn render(st: &AppState, headers: &HeaderMap, id: &str, error: Option<&str
             );
             format!(
                 "<li class=\"nhsuk-u-margin-bottom-5\"><p><strong>{name}</strong> ({size})</p>\
-                 <img src=\"/report/screenshots/{id}\" alt=\"{name} with patient details covered in black\" class=\"nhsuk-image__img\">\
+                 <div><img src=\"/report/screenshots/{id}\" alt=\"{name} with patient details covered in black\" class=\"nhsuk-image__img\" data-cover=\"{id}\"></div>\
                  <p class=\"nhsuk-body-s\">Black boxes cover what looked like patient details. Check nothing is left, such as a name or number.</p>\
                  {cover}{remove}</li>",
                 name = esc(&a.filename),
