@@ -1553,7 +1553,11 @@ async fn originals_are_kept_encrypted_by_policy_and_opened_only_by_the_cso() {
     let draft = format!("draft-{}", uuid::Uuid::now_v7());
     app.db
         .store
-        .put_draft(&draft, r#"{"ods_code":"RZX"}"#, chrono::Utc::now() + chrono::Duration::hours(1))
+        .put_draft(
+            &draft,
+            r#"{"ods_code":"RZX"}"#,
+            chrono::Utc::now() + chrono::Duration::hours(1),
+        )
         .await
         .unwrap();
     b.cookies.insert("candour_draft".into(), draft.clone());
@@ -1569,11 +1573,18 @@ async fn originals_are_kept_encrypted_by_policy_and_opened_only_by_the_cso() {
     let moved = app.db.store.create_report(req).await.unwrap();
     let kept = app.db.store.originals(moved.id).await.unwrap();
     assert_eq!(kept.len(), 1);
-    assert_eq!((kept[0].kind.as_str(), kept[0].attachment_id), ("image", Some(held[0].id)));
+    assert_eq!(
+        (kept[0].kind.as_str(), kept[0].attachment_id),
+        ("image", Some(held[0].id))
+    );
     let path = format!("/workspace/reports/{}/originals/{}", moved.reference, kept[0].id);
     let r = app.client.get(app.url(&path)).bearer_auth(&cso).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.bytes().await.unwrap().to_vec(), png, "the CSO opens exactly what was uploaded");
+    assert_eq!(
+        r.bytes().await.unwrap().to_vec(),
+        png,
+        "the CSO opens exactly what was uploaded"
+    );
 
     // The same policy with no key configured keeps nothing.
     let keyless = spawn_app_on(sqlite().await).await;
