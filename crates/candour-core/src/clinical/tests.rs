@@ -1,0 +1,262 @@
+use super::*;
+
+fn example() -> RiskScheme {
+    RiskScheme::dcb0129_example().unwrap()
+}
+
+/// The 25 cells of IG Table 9 in index form (clinical-risk.md §5.3, two independent sources agree).
+#[test]
+fn the_default_scheme_is_the_ig_example_cell_for_cell() {
+    let golden: [(u8, &[&str]); 5] = [
+        (1, &["L1-S1", "L1-S2", "L2-S1"]),
+        (2, &["L1-S3", "L1-S4", "L2-S2", "L2-S3", "L3-S1", "L3-S2", "L4-S1"]),
+        (3, &["L1-S5", "L2-S4", "L3-S3", "L3-S4", "L4-S2", "L4-S3", "L5-S1"]),
+        (4, &["L2-S5", "L3-S5", "L4-S4", "L5-S2", "L5-S3"]),
+        (5, &["L4-S5", "L5-S4", "L5-S5"]),
+    ];
+    let s = example();
+    let mut seen = 0;
+    for (rating, cells) in golden {
+        for cell in cells {
+            let (l, sv) = cell.split_once('-').unwrap();
+            let a = s.assess("x", l, sv).unwrap();
+            assert_eq!(a.rating, rating, "{cell}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 25);
+    assert!(s.warnings().is_empty(), "{:?}", s.warnings());
+    assert_eq!(
+        s.reference(),
+        SchemeRef {
+            id: "dcb0129-ig-v3.2-example".into(),
+            version: 1
+        }
+    );
+    // The rating is a lookup, not a product: L1×S5 (5) rates above L2×S3 (6).
+    assert!(s.assess("x", "L1", "S5").unwrap().rating > s.assess("x", "L2", "S3").unwrap().rating);
+}
+
+#[test]
+fn the_death_of_one_patient_is_major_not_catastrophic() {
+    let s = example();
+    let major = s.severity.iter().find(|v| v.label == "Major").unwrap();
+    let catastrophic = s.severity.iter().find(|v| v.label == "Catastrophic").unwrap();
+    assert!(major.single.starts_with("Death"));
+    assert!(catastrophic.single.is_empty() && catastrophic.multiple.starts_with("Death"));
+}
+
+#[test]
+fn levels_are_named_by_code_or_label_and_a_wrong_one_names_the_field() {
+    let s = example();
+    assert_eq!(
+        s.assess("initial", "Medium", "major").unwrap(),
+        s.assess("initial", "L3", "S4").unwrap()
+    );
+    let e = s.assess("initial", "Likely", "Major").unwrap_err();
+    assert!(
+        matches!(&e, SchemeError::Invalid { field, .. } if field == "initial.likelihood"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("Very Low, Low, Medium, High, Very High"), "{e}");
+    let e = s.assess("residual", "Low", "Fatal").unwrap_err();
+    assert!(
+        matches!(&e, SchemeError::Invalid { field, .. } if field == "residual.severity"),
+        "{e}"
+    );
+}
+
+fn with(edit: impl FnOnce(&mut RiskScheme)) -> RiskScheme {
+    let mut s = example();
+    edit(&mut s);
+    s
+}
+
+#[test]
+fn a_broken_scheme_is_refused_naming_the_part() {
+    let e = with(|s| {
+        s.matrix.pop();
+    })
+    .check()
+    .unwrap_err();
+    assert_eq!(e.to_string(), "matrix: has 4 rows; there are 5 likelihood levels");
+    let e = with(|s| s.matrix[2].push(5)).check().unwrap_err();
+    assert!(e.to_string().starts_with("matrix[2]: has 6 cells"), "{e}");
+    let e = with(|s| s.matrix[3][0] = 1).check().unwrap_err();
+    assert!(
+        e.to_string().contains("High likelihood is rated lower than Medium"),
+        "{e}"
+    );
+    let e = with(|s| s.matrix[0][4] = 1).check().unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("Catastrophic severity is rated lower than Major"),
+        "{e}"
+    );
+    let e = with(|s| s.matrix[4][4] = 6).check().unwrap_err();
+    assert_eq!(e.to_string(), "matrix[4][4]: rating 6 has no acceptability entry");
+    let e = with(|s| s.likelihood[1].code = "L1".into()).check().unwrap_err();
+    assert_eq!(e.to_string(), "likelihood[1].code: L1 is used twice");
+    let e = RiskScheme::from_toml("id = 'x'").unwrap_err();
+    assert!(matches!(e, SchemeError::Parse(_)));
+}
+
+#[test]
+fn multiplicative_or_relabelled_schemes_under_the_nhs_profile_are_warned_about() {
+    // A banded L×S score: 1-4 → 1, 5-9 → 2, 10-14 → 3, 15-19 → 4, 20-25 → 5.
+    let banded = with(|s| {
+        for l in 0..5 {
+            for v in 0..5 {
+                let p = (l + 1) * (v + 1);
+                s.matrix[l][v] = match p {
+                    1..=4 => 1,
+                    5..=9 => 2,
+                    10..=14 => 3,
+                    15..=19 => 4,
+                    _ => 5,
+                };
+            }
+        }
+    });
+    banded.check().unwrap();
+    let w = banded.warnings();
+    assert!(w.iter().any(|m| m.contains("banded likelihood × severity")), "{w:?}");
+    let relabelled = with(|s| {
+        s.severity[0].label = "Negligible".into();
+        s.acceptability[1].label = "Tolerable".into();
+    });
+    let w = relabelled.warnings();
+    assert!(
+        w.iter().any(|m| m.contains("Negligible (the example says Minor)")),
+        "{w:?}"
+    );
+    assert!(w.iter().any(|m| m.contains("Tolerable")), "{w:?}");
+    let local = with(|s| {
+        s.profile = "local".into();
+        s.severity[0].label = "Negligible".into();
+    });
+    assert!(local.warnings().is_empty());
+}
+
+fn hazard(json: serde_json::Value) -> Result<Hazard, crate::ValidationErrors> {
+    let input: HazardInput = serde_json::from_value(json).unwrap();
+    input.validate(
+        &example(),
+        &HazardTypes::default_types().unwrap(),
+        &["LocalDowntime".to_string()],
+    )
+}
+
+fn base() -> serde_json::Value {
+    serde_json::json!({
+        "name": "Allergy banner shows the previous patient's allergies",
+        "description": "After switching records in two tabs, the allergy banner does not refresh.",
+        "types": ["WrongPatient", "Allergy"],
+        "initial": { "likelihood": "Medium", "severity": "Major" },
+        "status": "open"
+    })
+}
+
+fn paths(e: &crate::ValidationErrors) -> Vec<&str> {
+    e.errors.iter().map(|f| f.path.as_str()).collect()
+}
+
+#[test]
+fn a_hazard_gets_its_ratings_from_the_scheme_and_cannot_type_one() {
+    let h = hazard(base()).unwrap();
+    assert_eq!(
+        (h.initial.rating, h.residual.rating),
+        (3, 3),
+        "no residual given: it is the initial one"
+    );
+    assert_eq!(h.initial.scheme.id, "dcb0129-ig-v3.2-example");
+    let mut typed = base();
+    typed["initial"]["rating"] = 1.into();
+    assert!(
+        serde_json::from_value::<HazardInput>(typed).is_err(),
+        "a typed rating is refused"
+    );
+}
+
+#[test]
+fn only_controls_in_place_reduce_residual_risk() {
+    let mut planned = base();
+    planned["controls"] = serde_json::json!([{ "description": "Refresh the banner on every record switch",
+        "kind": "design", "implementer": "manufacturer", "state": "planned" }]);
+    planned["residual"] = serde_json::json!({ "likelihood": "Very Low", "severity": "Major" });
+    let e = hazard(planned.clone()).unwrap_err();
+    assert_eq!(paths(&e), ["residual"]);
+    assert_eq!(e.errors[0].code, "no_control_in_place");
+    planned["controls"][0]["state"] = "implemented".into();
+    let h = hazard(planned.clone()).unwrap();
+    assert_eq!(h.residual.rating, 2);
+    planned["residual"] = serde_json::json!({ "likelihood": "Very High", "severity": "Major" });
+    assert_eq!(hazard(planned).unwrap_err().errors[0].code, "higher_than_initial");
+}
+
+#[test]
+fn verified_controls_need_evidence_and_closing_needs_done_controls_and_acceptable_risk() {
+    let mut h = base();
+    h["controls"] = serde_json::json!([{ "description": "Banner refresh test", "kind": "test",
+        "implementer": "manufacturer", "state": "verified", "effectiveness_verified": true }]);
+    let e = hazard(h.clone()).unwrap_err();
+    assert_eq!(paths(&e), ["controls[0].evidence"]);
+    h["controls"][0]["evidence"] = serde_json::json!(["https://ci.example/run/42"]);
+    h["residual"] = serde_json::json!({ "likelihood": "Very Low", "severity": "Major" });
+    h["status"] = "closed".into();
+    assert_eq!(hazard(h.clone()).unwrap().status, HazardStatus::Closed);
+    // Still unacceptable (High × Catastrophic = 5): not closable.
+    let mut bad = base();
+    bad["initial"] = serde_json::json!({ "likelihood": "High", "severity": "Catastrophic" });
+    bad["status"] = "closed".into();
+    let e = hazard(bad).unwrap_err();
+    assert!(e.errors.iter().any(|f| f.code == "unacceptable"), "{e}");
+    // A planned control keeps it open.
+    h["controls"][0]["state"] = "planned".into();
+    h["controls"][0]["effectiveness_verified"] = false.into();
+    h["residual"] = h["initial"].clone();
+    assert!(hazard(h)
+        .unwrap_err()
+        .errors
+        .iter()
+        .any(|f| f.code == "controls_planned"));
+}
+
+#[test]
+fn transferred_means_the_manufacturer_is_done_and_the_deployer_is_not() {
+    let mut h = base();
+    h["status"] = "transferred".into();
+    h["controls"] = serde_json::json!([
+        { "description": "Banner refresh", "kind": "design", "implementer": "manufacturer", "state": "implemented" },
+        { "description": "Train staff to close old tabs", "kind": "training", "implementer": "health_organisation", "state": "planned" }
+    ]);
+    hazard(h.clone()).unwrap();
+    h["controls"][0]["state"] = "planned".into();
+    assert_eq!(hazard(h.clone()).unwrap_err().errors[0].code, "not_transferred");
+    h["controls"][0]["state"] = "implemented".into();
+    h["controls"][1]["state"] = "implemented".into();
+    assert_eq!(hazard(h).unwrap_err().errors[0].code, "not_transferred");
+}
+
+#[test]
+fn types_come_from_the_taxonomy_or_the_project_and_every_problem_is_named() {
+    let mut h = base();
+    h["types"] = serde_json::json!(["WrongPatient", "LocalDowntime", "Gremlins"]);
+    h["name"] = "  ".into();
+    h["initial"]["severity"] = "Deadly".into();
+    h["raised_on"] = "2026-11-20".into();
+    h["target_date"] = "2026-11-01".into();
+    let e = hazard(h).unwrap_err();
+    assert_eq!(
+        paths(&e),
+        [
+            "name",
+            "types[2]",
+            "initial.severity",
+            "residual.severity",
+            "target_date"
+        ]
+    );
+    let t = HazardTypes::default_types().unwrap();
+    assert_eq!(t.group.iter().map(|g| g.types.len()).sum::<usize>(), 32);
+}
