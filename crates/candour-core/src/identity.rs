@@ -121,6 +121,10 @@ permission!(/// See a confidential reporter's identity.
     ViewConfidentialIdentity, "see confidential reporter identity", [ClinicalSafetyOfficer, Admin]);
 permission!(/// Read originals kept before redaction (organisation policy), each read audited.
     ReadOriginals, "read originals kept before redaction", [ClinicalSafetyOfficer, Admin]);
+permission!(/// Read safety projects and hazard logs.
+    ViewHazards, "view hazard logs", [Handler, ClinicalSafetyOfficer, CyberAnalyst, Admin, Auditor]);
+permission!(/// Create safety projects and record or change hazards.
+    ManageHazards, "manage hazard logs", [ClinicalSafetyOfficer, Admin]);
 permission!(/// Read the audit log.
     ViewAudit, "read the audit log", [Auditor, Admin, ClinicalSafetyOfficer]);
 permission!(/// Manage users and roles.

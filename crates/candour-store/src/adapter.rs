@@ -341,6 +341,68 @@ macro_rules! store_impl {
                     .await
             }
 
+            async fn create_safety_project(
+                &self,
+                can: &Can<candour_core::identity::ManageHazards>,
+                project: candour_core::clinical::SafetyProject,
+                scheme: candour_core::clinical::SchemeRef,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<SafetyProjectRecord, StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| {
+                        Box::pin(async move { sql::create_safety_project(c, &can, project, scheme, now).await })
+                    })
+                    .await
+            }
+
+            async fn safety_projects(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+            ) -> Result<Vec<SafetyProjectRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::safety_projects(&mut c, can).await
+            }
+
+            async fn safety_project(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+                id: Uuid,
+            ) -> Result<Option<SafetyProjectRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::safety_project(&mut c, can, id).await
+            }
+
+            async fn put_hazard(
+                &self,
+                can: &Can<candour_core::identity::ManageHazards>,
+                req: PutHazard,
+            ) -> Result<HazardRecord, StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::put_hazard(c, &can, req).await }))
+                    .await
+            }
+
+            async fn hazards(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+                project_id: Uuid,
+            ) -> Result<Vec<HazardRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::hazards(&mut c, can, project_id).await
+            }
+
+            async fn hazard_history(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+                project_id: Uuid,
+                number: i64,
+            ) -> Result<Vec<HazardRevision>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::hazard_history(&mut c, can, project_id, number).await
+            }
+
             async fn originals(&self, report_id: Uuid) -> Result<Vec<OriginalInfo>, StoreError> {
                 let mut c = self.reads.acquire().await?;
                 sql::originals(&mut c, report_id).await

@@ -190,6 +190,45 @@ pub trait Store: Send + Sync + 'static {
         sealed: Sealed,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), StoreError>;
+    /// Create a safety project in an organisation `can` covers.
+    async fn create_safety_project(
+        &self,
+        can: &Can<candour_core::identity::ManageHazards>,
+        project: candour_core::clinical::SafetyProject,
+        scheme: candour_core::clinical::SchemeRef,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SafetyProjectRecord, StoreError>;
+    /// The safety projects `can` covers.
+    async fn safety_projects(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+    ) -> Result<Vec<SafetyProjectRecord>, StoreError>;
+    /// One project, if `can` covers it.
+    async fn safety_project(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+        id: Uuid,
+    ) -> Result<Option<SafetyProjectRecord>, StoreError>;
+    /// Record a new hazard, or change one at the revision its editor saw (`Conflict` otherwise). Hazards are
+    /// never deleted; every version is kept and audited.
+    async fn put_hazard(
+        &self,
+        can: &Can<candour_core::identity::ManageHazards>,
+        req: PutHazard,
+    ) -> Result<HazardRecord, StoreError>;
+    /// A project's hazards, by number (`NotFound` outside `can`).
+    async fn hazards(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+        project_id: Uuid,
+    ) -> Result<Vec<HazardRecord>, StoreError>;
+    /// Every version of a hazard, oldest first.
+    async fn hazard_history(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+        project_id: Uuid,
+        number: i64,
+    ) -> Result<Vec<HazardRevision>, StoreError>;
     /// The originals kept for a report (never their content).
     async fn originals(&self, report_id: Uuid) -> Result<Vec<OriginalInfo>, StoreError>;
     /// One original of a report, sealed (callers decrypt, check permission and audit the read).

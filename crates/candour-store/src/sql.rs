@@ -1344,6 +1344,228 @@ macro_rules! candour_sql {
             .transpose()
         }
 
+        /// Create a safety project (audited).
+        pub(crate) async fn create_safety_project(c: &mut Conn, can: &Can<candour_core::identity::ManageHazards>, p: candour_core::clinical::SafetyProject, scheme: candour_core::clinical::SchemeRef, now: DateTime<Utc>) -> Result<SafetyProjectRecord, StoreError> {
+            let ods = OdsCode::parse(&p.ods_code).map_err(|_| StoreError::Constraint("safety_projects_ods_code_format".into()))?;
+            if !can.covers(&ods) {
+                return Err(StoreError::NotFound);
+            }
+            let mut head = lock_head(c).await?;
+            let rec = SafetyProjectRecord { id: Uuid::now_v7(), project: p, scheme, created_at: now };
+            let body = serde_json::to_string(&rec.project)?;
+            sqlx::query(
+                "INSERT INTO safety_projects (id, ods_code, name, standard, body, scheme_id, scheme_version, next_hazard, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
+            )
+            .bind(rec.id.to_string())
+            .bind(ods.as_str())
+            .bind(&rec.project.name)
+            .bind(rec.project.standard.as_str())
+            .bind(&body)
+            .bind(&rec.scheme.id)
+            .bind(i64::from(rec.scheme.version))
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+            let ev = AuditEvent {
+                actor: can.actor().into(),
+                action: "safety_project.create".into(),
+                object_type: "safety_project".into(),
+                object_id: rec.id.to_string(),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&serde_json::to_value(&rec.project)?)),
+            };
+            append(c, &mut head, ev, now).await?;
+            save_head(c, &head).await?;
+            Ok(rec)
+        }
+
+        fn project_from_row(r: &<$db as sqlx::Database>::Row) -> Result<SafetyProjectRecord, StoreError> {
+            let version: i64 = r.try_get("scheme_version")?;
+            Ok(SafetyProjectRecord {
+                id: uuid(&r.try_get::<String, _>("id")?)?,
+                project: serde_json::from_str(&r.try_get::<String, _>("body")?)?,
+                scheme: candour_core::clinical::SchemeRef {
+                    id: r.try_get("scheme_id")?,
+                    version: u32::try_from(version).map_err(|_| StoreError::Corrupt("scheme version".into()))?,
+                },
+                created_at: r.try_get("created_at")?,
+            })
+        }
+
+        /// Safety projects `can` covers, by name.
+        pub(crate) async fn safety_projects(c: &mut Conn, can: &Can<candour_core::identity::ViewHazards>) -> Result<Vec<SafetyProjectRecord>, StoreError> {
+            let rows = sqlx::query("SELECT id, body, scheme_id, scheme_version, created_at, ods_code FROM safety_projects ORDER BY name, id")
+                .fetch_all(&mut *c)
+                .await?;
+            let mut out = Vec::new();
+            for r in &rows {
+                let ods: String = r.try_get("ods_code")?;
+                if OdsCode::parse(&ods).is_ok_and(|o| can.covers(&o)) {
+                    out.push(project_from_row(r)?);
+                }
+            }
+            Ok(out)
+        }
+
+        async fn project_in_scope(c: &mut Conn, id: Uuid, covers: impl Fn(&OdsCode) -> bool) -> Result<SafetyProjectRecord, StoreError> {
+            let row = sqlx::query("SELECT id, body, scheme_id, scheme_version, created_at, ods_code FROM safety_projects WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *c)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let ods: String = row.try_get("ods_code")?;
+            if !OdsCode::parse(&ods).is_ok_and(|o| covers(&o)) {
+                return Err(StoreError::NotFound);
+            }
+            project_from_row(&row)
+        }
+
+        /// One project, if `can` covers it.
+        pub(crate) async fn safety_project(c: &mut Conn, can: &Can<candour_core::identity::ViewHazards>, id: Uuid) -> Result<Option<SafetyProjectRecord>, StoreError> {
+            match project_in_scope(c, id, |o| can.covers(o)).await {
+                Ok(p) => Ok(Some(p)),
+                Err(StoreError::NotFound) => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+
+        /// Record a new hazard or change one at the revision its editor saw; every version kept, audited.
+        pub(crate) async fn put_hazard(c: &mut Conn, can: &Can<candour_core::identity::ManageHazards>, req: PutHazard) -> Result<HazardRecord, StoreError> {
+            let project = project_in_scope(c, req.project_id, |o| can.covers(o)).await?;
+            if req.hazard.initial.scheme != project.scheme || req.hazard.residual.scheme != project.scheme {
+                return Err(StoreError::Constraint("hazards_scheme_is_the_projects".into()));
+            }
+            let mut head = lock_head(c).await?;
+            let body = serde_json::to_string(&req.hazard)?;
+            let after = candour_core::audit::digest(&serde_json::to_value(&req.hazard)?);
+            let pid = req.project_id.to_string();
+            let status = match req.hazard.status {
+                candour_core::clinical::HazardStatus::Open => "open",
+                candour_core::clinical::HazardStatus::Transferred => "transferred",
+                candour_core::clinical::HazardStatus::Closed => "closed",
+            };
+            let (number, revision, created_at, before) = match req.number {
+                None => {
+                    let n: i64 = sqlx::query("UPDATE safety_projects SET next_hazard = next_hazard + 1 WHERE id = $1 RETURNING next_hazard")
+                        .bind(&pid)
+                        .fetch_one(&mut *c)
+                        .await?
+                        .try_get("next_hazard")?;
+                    let number = n - 1;
+                    sqlx::query(
+                        "INSERT INTO hazards (project_id, number, revision, name, status, initial_rating, residual_rating, body, created_at, updated_at) \
+                         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $8)",
+                    )
+                    .bind(&pid)
+                    .bind(number)
+                    .bind(&req.hazard.name)
+                    .bind(status)
+                    .bind(i64::from(req.hazard.initial.rating))
+                    .bind(i64::from(req.hazard.residual.rating))
+                    .bind(&body)
+                    .bind(req.now)
+                    .execute(&mut *c)
+                    .await?;
+                    (number, 1i64, req.now, None)
+                }
+                Some(number) => {
+                    let row = sqlx::query("SELECT revision, body, created_at FROM hazards WHERE project_id = $1 AND number = $2")
+                        .bind(&pid)
+                        .bind(number)
+                        .fetch_optional(&mut *c)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let current: i64 = row.try_get("revision")?;
+                    let expected = req.expected_revision.ok_or(StoreError::Conflict { expected: 0, current })?;
+                    if expected != current {
+                        return Err(StoreError::Conflict { expected, current });
+                    }
+                    let old: serde_json::Value = serde_json::from_str(&row.try_get::<String, _>("body")?)?;
+                    sqlx::query(
+                        "UPDATE hazards SET revision = $1, name = $2, status = $3, initial_rating = $4, residual_rating = $5, body = $6, updated_at = $7 \
+                         WHERE project_id = $8 AND number = $9 AND revision = $10",
+                    )
+                    .bind(current + 1)
+                    .bind(&req.hazard.name)
+                    .bind(status)
+                    .bind(i64::from(req.hazard.initial.rating))
+                    .bind(i64::from(req.hazard.residual.rating))
+                    .bind(&body)
+                    .bind(req.now)
+                    .bind(&pid)
+                    .bind(number)
+                    .bind(current)
+                    .execute(&mut *c)
+                    .await?;
+                    (number, current + 1, row.try_get("created_at")?, Some(candour_core::audit::digest(&old)))
+                }
+            };
+            sqlx::query("INSERT INTO hazard_revisions (project_id, number, revision, actor, at, body) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&pid)
+                .bind(number)
+                .bind(revision)
+                .bind(can.actor())
+                .bind(req.now)
+                .bind(&body)
+                .execute(&mut *c)
+                .await?;
+            let ev = AuditEvent {
+                actor: can.actor().into(),
+                action: if before.is_none() { "hazard.create".into() } else { "hazard.update".into() },
+                object_type: "hazard".into(),
+                object_id: format!("{pid}/{}", hazard_id(number)),
+                before_digest: before,
+                after_digest: Some(after),
+            };
+            append(c, &mut head, ev, req.now).await?;
+            save_head(c, &head).await?;
+            Ok(HazardRecord { project_id: req.project_id, number, hazard_id: hazard_id(number), revision, hazard: req.hazard, created_at, updated_at: req.now })
+        }
+
+        /// A project's hazards, by number.
+        pub(crate) async fn hazards(c: &mut Conn, can: &Can<candour_core::identity::ViewHazards>, project_id: Uuid) -> Result<Vec<HazardRecord>, StoreError> {
+            project_in_scope(c, project_id, |o| can.covers(o)).await?;
+            let rows = sqlx::query("SELECT number, revision, body, created_at, updated_at FROM hazards WHERE project_id = $1 ORDER BY number")
+                .bind(project_id.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    let number: i64 = r.try_get("number")?;
+                    Ok(HazardRecord {
+                        project_id,
+                        number,
+                        hazard_id: hazard_id(number),
+                        revision: r.try_get("revision")?,
+                        hazard: serde_json::from_str(&r.try_get::<String, _>("body")?)?,
+                        created_at: r.try_get("created_at")?,
+                        updated_at: r.try_get("updated_at")?,
+                    })
+                })
+                .collect()
+        }
+
+        /// Every version of a hazard, oldest first.
+        pub(crate) async fn hazard_history(c: &mut Conn, can: &Can<candour_core::identity::ViewHazards>, project_id: Uuid, number: i64) -> Result<Vec<HazardRevision>, StoreError> {
+            project_in_scope(c, project_id, |o| can.covers(o)).await?;
+            let rows = sqlx::query("SELECT revision, actor, at, body FROM hazard_revisions WHERE project_id = $1 AND number = $2 ORDER BY revision")
+                .bind(project_id.to_string())
+                .bind(number)
+                .fetch_all(&mut *c)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(HazardRevision {
+                        revision: r.try_get("revision")?,
+                        actor: r.try_get("actor")?,
+                        at: r.try_get("at")?,
+                        hazard: serde_json::from_str(&r.try_get::<String, _>("body")?)?,
+                    })
+                })
+                .collect()
+        }
+
         pub(crate) async fn revisions(c: &mut Conn, id: Uuid) -> Result<Vec<Revision>, StoreError> {
             let rows = sqlx::query(
                 "SELECT revision, action, actor, at, body, state FROM report_revisions WHERE report_id = $1 ORDER BY revision",

@@ -662,3 +662,50 @@ pub struct AttachmentInfo {
     /// Redacted at upload; files that were not are never shown.
     pub redacted: bool,
 }
+
+/// A stored safety project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct SafetyProjectRecord {
+    pub id: Uuid,
+    pub project: candour_core::clinical::SafetyProject,
+    /// The risk scheme its hazards are assessed with.
+    pub scheme: candour_core::clinical::SchemeRef,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A hazard as stored: its number in the project, revision and content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct HazardRecord {
+    pub project_id: Uuid,
+    pub number: i64,
+    /// `H-001`, stable for the hazard's life.
+    pub hazard_id: String,
+    pub revision: i64,
+    pub hazard: candour_core::clinical::Hazard,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One version of a hazard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct HazardRevision {
+    pub revision: i64,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub hazard: candour_core::clinical::Hazard,
+}
+
+/// Record a new hazard (`number` None) or change one at the revision the editor saw.
+#[derive(Debug, Clone)]
+pub struct PutHazard {
+    pub project_id: Uuid,
+    pub number: Option<i64>,
+    pub expected_revision: Option<i64>,
+    pub hazard: candour_core::clinical::Hazard,
+    pub now: DateTime<Utc>,
+}
+
+/// A hazard's stable id from its number.
+pub fn hazard_id(number: i64) -> String {
+    format!("H-{number:03}")
+}

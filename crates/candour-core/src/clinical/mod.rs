@@ -2,11 +2,13 @@
 //! model with its rules. Pure: storage, pages and documents build on these types.
 
 pub mod hazard;
+pub mod project;
 pub mod scheme;
 
 pub use hazard::{
     AssessmentInput, Control, ControlKind, ControlState, Hazard, HazardInput, HazardStatus, HazardTypes, Implementer,
 };
+pub use project::{ProjectPerson, SafetyProject, Standard};
 pub use scheme::{Acceptability, Assessment, RiskScheme, SchemeError, SchemeRef};
 
 #[cfg(test)]

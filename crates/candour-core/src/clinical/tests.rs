@@ -260,3 +260,26 @@ fn types_come_from_the_taxonomy_or_the_project_and_every_problem_is_named() {
     let t = HazardTypes::default_types().unwrap();
     assert_eq!(t.group.iter().map(|g| g.types.len()).sum::<usize>(), 32);
 }
+
+#[test]
+fn a_safety_project_names_every_missing_or_wrong_field() {
+    let p: SafetyProject = serde_json::from_value(serde_json::json!({
+        "ods_code": "rzx", "name": "CareFlow EPR deployment", "system": "CareFlow EPR 8.2", "standard": "DCB0160",
+        "intended_use": "Electronic patient record for inpatient wards", "lifecycle_phase": "live",
+        "people": [{ "name": "Dr Priya Raman", "role": "Clinical Safety Officer" }]
+    }))
+    .unwrap();
+    let ok = p.clone().validate().unwrap();
+    assert_eq!((ok.ods_code.as_str(), ok.review_every_days), ("RZX", 90));
+    let mut bad = p;
+    bad.ods_code = "not ods".into();
+    bad.system = " ".into();
+    bad.lifecycle_phase = "beta".into();
+    bad.review_every_days = 1;
+    let e = bad.validate().unwrap_err();
+    assert_eq!(
+        paths(&e),
+        ["ods_code", "system", "lifecycle_phase", "review_every_days"]
+    );
+    assert!(serde_json::from_value::<Standard>(serde_json::json!("DCB0999")).is_err());
+}

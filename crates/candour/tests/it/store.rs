@@ -877,3 +877,155 @@ async fn attachments_and_originals_move_with_the_report_and_nothing_unredacted_i
         verify(&db).await.unwrap();
     }
 }
+
+fn hazard_input(name: &str, likelihood: &str) -> candour_core::clinical::Hazard {
+    let input: candour_core::clinical::HazardInput = serde_json::from_value(serde_json::json!({
+        "name": name,
+        "description": "The allergy banner does not refresh after switching records.",
+        "types": ["WrongPatient"],
+        "initial": { "likelihood": likelihood, "severity": "Major" },
+        "status": "open"
+    }))
+    .unwrap();
+    input
+        .validate(
+            &candour_core::clinical::RiskScheme::dcb0129_example().unwrap(),
+            &candour_core::clinical::HazardTypes::default_types().unwrap(),
+            &[],
+        )
+        .unwrap()
+}
+
+/// Hazard logs: projects scoped to their organisation, hazards numbered H-001.., changed only at the
+/// revision the editor saw, every version kept, audited, never deleted; concurrent creates never share a
+/// number.
+#[tokio::test]
+async fn hazard_logs_keep_every_version_and_refuse_stale_edits() {
+    use candour_core::clinical::{RiskScheme, SafetyProject};
+    use candour_core::identity::{ManageHazards, ViewHazards};
+    for db in backends().await {
+        let s = &db.store;
+        let now = chrono::Utc::now();
+        let cso = user(Role::ClinicalSafetyOfficer, Some("RZX"));
+        let manage = cso.can::<ManageHazards>().unwrap();
+        let view = cso.can::<ViewHazards>().unwrap();
+        let project: SafetyProject = serde_json::from_value(serde_json::json!({
+            "ods_code": "RZX", "name": "CareFlow EPR deployment", "system": "CareFlow EPR 8.2",
+            "standard": "DCB0160", "intended_use": "Inpatient electronic patient record", "lifecycle_phase": "live"
+        }))
+        .unwrap();
+        let scheme = RiskScheme::dcb0129_example().unwrap().reference();
+        let other = user(Role::ClinicalSafetyOfficer, Some("RX1"));
+        assert!(matches!(
+            s.create_safety_project(
+                &other.can::<ManageHazards>().unwrap(),
+                project.clone(),
+                scheme.clone(),
+                now
+            )
+            .await,
+            Err(StoreError::NotFound)
+        ));
+        let p = s.create_safety_project(&manage, project, scheme, now).await.unwrap();
+        assert_eq!(s.safety_projects(&view).await.unwrap().len(), 1);
+        assert!(s
+            .safety_projects(&other.can::<ViewHazards>().unwrap())
+            .await
+            .unwrap()
+            .is_empty());
+        let put = |number: Option<i64>, expected: Option<i64>, h| candour_store::PutHazard {
+            project_id: p.id,
+            number,
+            expected_revision: expected,
+            hazard: h,
+            now,
+        };
+        let h1 = s
+            .put_hazard(
+                &manage,
+                put(None, None, hazard_input("Banner shows the previous patient", "Medium")),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (h1.hazard_id.as_str(), h1.revision, h1.hazard.initial.rating),
+            ("H-001", 1, 3)
+        );
+        let h1b = s
+            .put_hazard(
+                &manage,
+                put(
+                    Some(1),
+                    Some(1),
+                    hazard_input("Banner shows the previous patient", "Low"),
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!((h1b.revision, h1b.hazard.initial.rating), (2, 3));
+        let stale = s
+            .put_hazard(&manage, put(Some(1), Some(1), hazard_input("Stale edit", "High")))
+            .await;
+        assert!(
+            matches!(
+                stale,
+                Err(StoreError::Conflict {
+                    expected: 1,
+                    current: 2
+                })
+            ),
+            "{}: {stale:?}",
+            db.name()
+        );
+        assert!(matches!(
+            s.put_hazard(&manage, put(Some(1), None, hazard_input("Blind edit", "High")))
+                .await,
+            Err(StoreError::Conflict { .. })
+        ));
+        assert!(matches!(
+            s.put_hazard(&manage, put(Some(99), Some(1), hazard_input("Nothing there", "High")))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        let mut foreign = hazard_input("Another scheme", "High");
+        foreign.initial.scheme.version = 2;
+        assert!(matches!(
+            s.put_hazard(&manage, put(None, None, foreign)).await,
+            Err(StoreError::Constraint(_))
+        ));
+        // Concurrent creates: distinct numbers.
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let s = s.clone();
+            let manage = manage.clone();
+            let req = put(None, None, hazard_input(&format!("Concurrent {i}"), "Low"));
+            tasks.push(tokio::spawn(
+                async move { s.put_hazard(&manage, req).await.unwrap().number },
+            ));
+        }
+        let mut numbers = Vec::new();
+        for t in tasks {
+            numbers.push(t.await.unwrap());
+        }
+        numbers.sort_unstable();
+        assert_eq!(numbers, (2..=9).collect::<Vec<i64>>(), "{}", db.name());
+        let all = s.hazards(&view, p.id).await.unwrap();
+        assert_eq!(all.len(), 9);
+        assert_eq!(all[0].hazard.name, "Banner shows the previous patient");
+        let history = s.hazard_history(&view, p.id, 1).await.unwrap();
+        assert_eq!(history.iter().map(|r| r.revision).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(history[0].hazard.initial.likelihood, "L3");
+        assert_eq!(history[1].hazard.initial.likelihood, "L2");
+        assert!(matches!(
+            s.hazards(&other.can::<ViewHazards>().unwrap(), p.id).await,
+            Err(StoreError::NotFound)
+        ));
+        let audit = s.audit_for("hazard", &format!("{}/H-001", p.id)).await.unwrap();
+        assert_eq!(
+            audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["hazard.create", "hazard.update"]
+        );
+        assert!(audit[1].before_digest.is_some());
+        verify(&db).await.unwrap();
+    }
+}
