@@ -3,7 +3,7 @@
 //! decoder's allocations capped. The result is plain RGB pixels: whatever metadata the file carried
 //! (EXIF with GPS and device, text chunks, ICC profiles, thumbnails) is left behind.
 
-use image::{ImageFormat, ImageReader, RgbImage};
+use image::{ImageDecoder, ImageFormat, ImageReader, RgbImage};
 use std::io::Cursor;
 
 /// The limits a screenshot must respect.
@@ -112,7 +112,14 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<RgbImage, DecodeError> {
     if width > limits.max_side || height > limits.max_side || u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(too_many);
     }
-    let img = reader(true).decode().map_err(|e| refused(e, limits))?;
+    // Upright as the camera meant it (EXIF orientation): a sideways phone photo of a screen is
+    // unreadable to OCR, and what OCR cannot read it cannot box.
+    let mut decoder = reader(true).into_decoder().map_err(|e| refused(e, limits))?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder).map_err(|e| refused(e, limits))?;
+    img.apply_orientation(orientation);
     Ok(img.into_rgb8())
 }
 

@@ -13,7 +13,7 @@
 use crate::Rect;
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
 use candour_redact::eval::screen_patient;
-use image::{Rgb, RgbImage};
+pub use image::{Rgb, RgbImage};
 use std::collections::BTreeMap;
 
 /// What a labelled box holds.

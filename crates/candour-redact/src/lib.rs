@@ -193,6 +193,9 @@ impl RawSpan {
     }
 }
 
+/// The reason given when the detectors could not be built and everything is redacted (fail closed).
+pub const UNAVAILABLE_REASON: &str = "detectors unavailable: redacting everything";
+
 /// The redaction engine. Build it once (it loads the embedded lexicons) and share it:
 /// it is `Send + Sync` and every method takes `&self`.
 pub struct Redactor {
@@ -259,13 +262,7 @@ impl Redactor {
     /// Runs every detector; returns merged byte spans and the normalised name tokens found.
     fn detect(&self, text: &str, extra_names: &HashSet<String>) -> (Vec<RawSpan>, HashSet<String>) {
         let Some(patterns) = &self.patterns else {
-            let all = RawSpan::new(
-                0,
-                text.len(),
-                Kind::Name,
-                "detectors unavailable: redacting everything",
-                1.0,
-            );
+            let all = RawSpan::new(0, text.len(), Kind::Name, UNAVAILABLE_REASON, 1.0);
             return (if text.is_empty() { Vec::new() } else { vec![all] }, HashSet::new());
         };
         let mut spans = patterns.find(text);

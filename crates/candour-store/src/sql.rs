@@ -172,7 +172,7 @@ macro_rules! candour_sql {
                     messages.push((record.id, record.reference.to_string(), candour_core::outbox::queued(&record, p, t)));
                 }
                 if let Some(d) = req.attachments_from_draft {
-                    attach.push((record.id, record.reference.to_string(), req.actor.clone(), d, req.now));
+                    attach.push((record.id, record.reference.to_string(), req.actor.clone(), d, req.now, req.keep_draft_originals));
                 }
                 if let Some(o) = req.original {
                     originals.push((record.id, record.reference.to_string(), req.actor.clone(), o, req.now));
@@ -329,12 +329,21 @@ macro_rules! candour_sql {
                 append(c, &mut head, ev, now).await?;
             }
             // A web report's screenshots move from its draft to it, in this transaction, audited by digest.
-            for (report_id, reference, actor, draft, now) in attach {
-                sqlx::query("UPDATE originals SET report_id = $1, draft_id = NULL WHERE draft_id = $2")
-                    .bind(report_id.to_string())
-                    .bind(&draft)
-                    .execute(&mut *c)
-                    .await?;
+            for (report_id, reference, actor, draft, now, keep) in attach {
+                // Screenshot originals go with the report only if the policy of the organisation it is for,
+                // at submission, keeps them; otherwise they are deleted here.
+                if keep {
+                    sqlx::query("UPDATE originals SET report_id = $1, draft_id = NULL WHERE draft_id = $2")
+                        .bind(report_id.to_string())
+                        .bind(&draft)
+                        .execute(&mut *c)
+                        .await?;
+                } else {
+                    sqlx::query("DELETE FROM originals WHERE draft_id = $1 AND report_id IS NULL")
+                        .bind(&draft)
+                        .execute(&mut *c)
+                        .await?;
+                }
                 let rows = sqlx::query("UPDATE attachments SET report_id = $1, draft_id = NULL WHERE draft_id = $2 RETURNING sha256")
                     .bind(report_id.to_string())
                     .bind(&draft)

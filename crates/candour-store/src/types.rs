@@ -77,6 +77,9 @@ pub struct CreateReport {
     pub attachments_from_draft: Option<String>,
     /// The report as typed, before redaction, encrypted (organisation policy `keep_originals`).
     pub original: Option<Sealed>,
+    /// Keep the draft's screenshot originals with the report: decided at submission by the policy of the
+    /// organisation the report is for (false: they are deleted in the same transaction).
+    pub keep_draft_originals: bool,
 }
 
 /// Something encrypted (AES-256-GCM) under a configured key; the store never sees the key.

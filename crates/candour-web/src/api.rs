@@ -329,6 +329,10 @@ async fn show(st: &AppState, who: &Principal, rec: &ReportRecord) -> ApiResult<R
     v.notes = st.store.notes(rec.id, true).await?;
     v.assignment = st.store.assignment(rec.id).await?;
     v.attachments = st.store.attachments(None, Some(rec.id)).await?;
+    // Never the reporter's file names to staff: they may carry patient details ("SMITH John 943....png").
+    for (i, a) in v.attachments.iter_mut().enumerate() {
+        a.filename = format!("screenshot-{}.png", i + 1);
+    }
     v.no_human_acknowledged = v.no_human_acknowledged && !v.responses.iter().any(|r| r.kind == "acknowledged");
     Ok(v)
 }

@@ -93,7 +93,12 @@ pub fn redact_releasing(
         let mut put_back = Vec::new();
         for s in &red.spans {
             let w = word(s);
-            let may = RELEASABLE.contains(&s.kind);
+            // A merged span keeps one kind ("12 Acacia Avenue, Leeds LS1 4AB" is an ADDRESS holding a
+            // postcode): it may come back only if nothing in it, looked at alone, is of a kind that never
+            // comes back, and never when the detectors could not run.
+            let may = RELEASABLE.contains(&s.kind)
+                && s.reason != candour_redact::UNAVAILABLE_REASON
+                && r.find(&w).iter().all(|x| RELEASABLE.contains(&x.kind));
             if may && !releasable.iter().any(|(x, _)| *x == w) {
                 releasable.push((w.clone(), s.kind));
             }
@@ -200,6 +205,7 @@ pub async fn prepare_releasing(
             now,
             tracking_hash: None,
             attachments_from_draft: None,
+            keep_draft_originals: original.is_some(),
             original,
         },
         notes,
@@ -252,5 +258,19 @@ mod tests {
         let n = notes.iter().find(|n| n.field == "narrative").unwrap();
         assert!(!n.types.contains(&"NAME".to_string()) || n.types.len() > 1);
         assert!(n.types.contains(&"NHS_NUMBER".to_string()));
+    }
+
+    #[test]
+    fn an_address_holding_a_postcode_is_never_offered_back() {
+        let r = candour_redact::Redactor::new();
+        let text = "The letter for 12 Acacia Avenue, Leeds LS1 4AB went to the wrong ward.";
+        let mut b = body(text);
+        let (_, previews, _) = redact_releasing(&r, &mut b, &[]);
+        let p = previews.iter().find(|p| p.field == "narrative").unwrap();
+        assert!(!p.releasable.iter().any(|(w, _)| w.contains("LS1")), "{p:?}");
+        let everything: Vec<String> = vec![text.into(), "12 Acacia Avenue, Leeds LS1 4AB".into()];
+        let mut b = body(text);
+        redact_releasing(&r, &mut b, &everything);
+        assert!(!b.narrative.contains("LS1 4AB"), "{}", b.narrative);
     }
 }

@@ -20,7 +20,7 @@ pub enum ShotError {
 /// Shared screenshot redactor.
 pub struct Screenshots {
     ocr: OnceLock<Result<Arc<dyn Ocr>, String>>,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     pub limits: Limits,
 }
 
@@ -29,7 +29,7 @@ impl Default for Screenshots {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         Screenshots {
             ocr: OnceLock::new(),
-            permits: Semaphore::new(cores),
+            permits: Arc::new(Semaphore::new(cores)),
             limits: Limits::default(),
         }
     }
@@ -47,6 +47,15 @@ impl Screenshots {
             .map_err(ShotError::Unavailable)
     }
 
+    /// A share of the image work (one per core), held for as long as the work runs.
+    pub async fn permit(self: &Arc<Self>) -> Result<tokio::sync::OwnedSemaphorePermit, ShotError> {
+        self.permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ShotError::Unavailable(e.to_string()))
+    }
+
     /// Redact one image, with the report's own text as context for names.
     pub async fn redact(
         self: &Arc<Self>,
@@ -54,13 +63,12 @@ impl Screenshots {
         bytes: Vec<u8>,
         context: Vec<String>,
     ) -> Result<RedactedImage, ShotError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| ShotError::Unavailable(e.to_string()))?;
+        // The permit moves into the blocking task: if the request is dropped (the client went away), the
+        // OCR still running keeps its core until it finishes, so no more than one OCR per core ever runs.
+        let permit = self.permit().await?;
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let ocr = me.engine()?;
             let ctx: Vec<&str> = context.iter().map(String::as_str).collect();
             Ok(candour_image::redact(&bytes, &me.limits, ocr.as_ref(), &text, &ctx)?)

@@ -396,6 +396,7 @@ pub async fn outbox(messages: usize, runs: usize) -> Result<OutboxResult, CliErr
                 tracking_hash: None,
                 attachments_from_draft: None,
                 original: None,
+                keep_draft_originals: false,
             };
             let store = store.clone();
             pending.push(tokio::spawn(async move { store.create_report(req).await }));

@@ -303,10 +303,12 @@ fn single_threaded_ocr() {
         return;
     }
     if let Ok(exe) = std::env::current_exe() {
-        let err = std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .env("OMP_THREAD_LIMIT", "1")
-            .exec();
+        let mut args = std::env::args_os();
+        let mut cmd = std::process::Command::new(exe);
+        if let Some(arg0) = args.next() {
+            cmd.arg0(arg0);
+        }
+        let err = cmd.args(args).env("OMP_THREAD_LIMIT", "1").exec();
         // Only reached when the exec failed: carry on, slower.
         eprintln!("warning: could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR will be slower");
     }

@@ -103,6 +103,10 @@ pub struct HazardInput {
     #[serde(default)]
     pub residual: Option<AssessmentInput>,
     pub status: HazardStatus,
+    /// Why the residual risk cannot reasonably be reduced further: needed to close a hazard whose residual
+    /// rating is acceptable only as low as reasonably practicable (rating 3 in the NHS example).
+    #[serde(default)]
+    pub alarp_justification: String,
     #[serde(default)]
     pub owner: String,
     #[serde(default)]
@@ -127,6 +131,7 @@ pub struct Hazard {
     pub controls: Vec<Control>,
     pub residual: Assessment,
     pub status: HazardStatus,
+    pub alarp_justification: String,
     pub owner: String,
     pub raised_on: Option<chrono::NaiveDate>,
     pub target_date: Option<chrono::NaiveDate>,
@@ -251,6 +256,20 @@ impl HazardInput {
                             "A hazard with planned controls is not closed: implement them or keep it open",
                         );
                     }
+                    if scheme
+                        .acceptability_of(r.rating)
+                        .is_some_and(|a| a.requires_action && a.acceptable_if_alarp)
+                        && self.alarp_justification.trim().is_empty()
+                    {
+                        errors.push(
+                            "alarp_justification",
+                            "required",
+                            format!(
+                                "Explain why the residual risk (rated {}) cannot reasonably be reduced further before closing",
+                                r.rating
+                            ),
+                        );
+                    }
                     if let Some(a) = scheme.acceptability_of(r.rating).filter(|a| !a.acceptable_if_alarp) {
                         errors.push(
                             "status",
@@ -306,6 +325,7 @@ impl HazardInput {
                 controls: self.controls,
                 residual,
                 status: self.status,
+                alarp_justification: self.alarp_justification,
                 owner: self.owner,
                 raised_on: self.raised_on,
                 target_date: self.target_date,

@@ -129,27 +129,27 @@ impl RiskScheme {
         if !(2..=10).contains(&ns) {
             return Err(invalid("severity", "a scheme needs between 2 and 10 severity levels"));
         }
-        let mut codes = std::collections::HashSet::new();
-        for (i, l) in self.likelihood.iter().enumerate() {
-            if l.code.trim().is_empty() || l.label.trim().is_empty() {
-                return Err(invalid(format!("likelihood[{i}]"), "needs a code and a label"));
-            }
-            if !codes.insert(l.code.as_str()) {
-                return Err(invalid(
-                    format!("likelihood[{i}].code"),
-                    format!("{} is used twice", l.code),
-                ));
-            }
-        }
-        for (i, s) in self.severity.iter().enumerate() {
-            if s.code.trim().is_empty() || s.label.trim().is_empty() {
-                return Err(invalid(format!("severity[{i}]"), "needs a code and a label"));
-            }
-            if !codes.insert(s.code.as_str()) {
-                return Err(invalid(
-                    format!("severity[{i}].code"),
-                    format!("{} is used twice", s.code),
-                ));
+        // Levels are looked up by code or label, case-insensitively: each name must be unique that way,
+        // within likelihood and within severity.
+        let parts = [
+            (
+                "likelihood",
+                self.likelihood.iter().map(|l| (&l.code, &l.label)).collect::<Vec<_>>(),
+            ),
+            ("severity", self.severity.iter().map(|s| (&s.code, &s.label)).collect()),
+        ];
+        for (part, names) in parts {
+            let mut seen = std::collections::HashSet::new();
+            for (i, (code, label)) in names.iter().enumerate() {
+                if code.trim().is_empty() || label.trim().is_empty() {
+                    return Err(invalid(format!("{part}[{i}]"), "needs a code and a label"));
+                }
+                if !seen.insert(code.to_lowercase()) {
+                    return Err(invalid(format!("{part}[{i}].code"), format!("{code} is used twice")));
+                }
+                if label.to_lowercase() != code.to_lowercase() && !seen.insert(label.to_lowercase()) {
+                    return Err(invalid(format!("{part}[{i}].label"), format!("{label} is used twice")));
+                }
             }
         }
         if self.matrix.len() != nl {

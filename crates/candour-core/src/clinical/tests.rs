@@ -97,6 +97,10 @@ fn a_broken_scheme_is_refused_naming_the_part() {
     assert_eq!(e.to_string(), "matrix[4][4]: rating 6 has no acceptability entry");
     let e = with(|s| s.likelihood[1].code = "L1".into()).check().unwrap_err();
     assert_eq!(e.to_string(), "likelihood[1].code: L1 is used twice");
+    let e = with(|s| s.likelihood[1].code = "l1".into()).check().unwrap_err();
+    assert_eq!(e.to_string(), "likelihood[1].code: l1 is used twice");
+    let e = with(|s| s.severity[1].label = "minor".into()).check().unwrap_err();
+    assert_eq!(e.to_string(), "severity[1].label: minor is used twice");
     let e = RiskScheme::from_toml("id = 'x'").unwrap_err();
     assert!(matches!(e, SchemeError::Parse(_)));
 }
@@ -205,6 +209,12 @@ fn verified_controls_need_evidence_and_closing_needs_done_controls_and_acceptabl
     h["residual"] = serde_json::json!({ "likelihood": "Very Low", "severity": "Major" });
     h["status"] = "closed".into();
     assert_eq!(hazard(h.clone()).unwrap().status, HazardStatus::Closed);
+    // Closing at a rating acceptable only as low as reasonably practicable needs the reason.
+    let mut alarp = h.clone();
+    alarp["residual"] = serde_json::json!({ "likelihood": "Low", "severity": "Major" });
+    assert_eq!(paths(&hazard(alarp.clone()).unwrap_err()), ["alarp_justification"]);
+    alarp["alarp_justification"] = "A further control would need the supplier to rebuild the banner.".into();
+    assert_eq!(hazard(alarp).unwrap().residual.rating, 3);
     // Still unacceptable (High × Catastrophic = 5): not closable.
     let mut bad = base();
     bad["initial"] = serde_json::json!({ "likelihood": "High", "severity": "Catastrophic" });

@@ -245,6 +245,15 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Mu
                 return render(&st, &headers, &id, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         };
+        // Fail closed: what OCR cannot read it cannot check, so an image with no readable text is refused
+        // rather than shared with nothing covered.
+        if red.words_read == 0 {
+            let e = format!(
+                "We could not read any text in {filename}, so we cannot check it for patient details. Take the \
+                 screenshot again the right way up, or describe what it showed in words"
+            );
+            return render(&st, &headers, &id, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
         let redaction = match serde_json::to_string(&red.boxes) {
             Ok(j) => j,
             Err(e) => return internal(&e.to_string()),
@@ -401,7 +410,16 @@ pub async fn cover(State(st): State<AppState>, headers: HeaderMap, Form(f): Form
         Ok(r) => r,
         Err(e) => return render(&st, &headers, &id, Some(&e), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    let limits = st.screenshots.limits;
+    // Our own stored PNG: the pixel limits apply, not the upload size limit (a re-encoded photo can be
+    // larger than the JPEG it came from).
+    let limits = candour_image::Limits {
+        max_bytes: usize::MAX,
+        ..st.screenshots.limits
+    };
+    let _permit = match st.screenshots.permit().await {
+        Ok(p) => p,
+        Err(e) => return internal(&e.to_string()),
+    };
     let drawn = tokio::task::spawn_blocking(move || candour_image::add_boxes(&data, &limits, &[rect])).await;
     let (png, added) = match drawn {
         Ok(Ok(x)) => x,

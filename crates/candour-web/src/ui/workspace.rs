@@ -851,7 +851,7 @@ fn report_main(
             String::new()
         };
         rows.push(json!({ "key": { "text": "Screenshots" }, "value": { "html": format!(
-            "<p>Patient details were covered in black when the reporter attached them; the originals were not kept.</p>{shown}{held}"
+            "<p>Patient details were covered in black when the reporter attached them.</p>{shown}{held}"
         ) } }));
     }
     let mut fields = Vec::new();

@@ -184,6 +184,7 @@ pub fn create_req(body: serde_json::Value) -> CreateReport {
         tracking_hash: None,
         attachments_from_draft: None,
         original: None,
+        keep_draft_originals: false,
     }
 }
 

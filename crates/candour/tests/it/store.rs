@@ -848,6 +848,7 @@ async fn attachments_and_originals_move_with_the_report_and_nothing_unredacted_i
         let mut req = create_req(example("clinical_safety"));
         req.attachments_from_draft = Some(draft.clone());
         req.original = Some(sealed(5));
+        req.keep_draft_originals = true;
         let created = s.create_report(req).await.unwrap();
         let originals = s.originals(created.id).await.unwrap();
         let kinds: Vec<&str> = originals.iter().map(|o| o.kind.as_str()).collect();
@@ -874,6 +875,25 @@ async fn attachments_and_originals_move_with_the_report_and_nothing_unredacted_i
         let audit = s.audit_for("report", &created.reference.to_string()).await.unwrap();
         assert!(audit.iter().any(|e| e.action == "report.keep_original"));
         assert!(audit.iter().any(|e| e.action == "report.attach"));
+        // A report for an organisation whose policy (at submission) discards originals: the draft's
+        // screenshot originals are deleted, not moved, whatever was decided at upload.
+        let draft2 = format!("draft-{}", uuid::Uuid::now_v7());
+        s.put_draft(&draft2, "{}", now + chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        let mut a2 = add(Some("[]".into()));
+        a2.draft_id = draft2.clone();
+        let a2 = s.add_attachment(a2).await.unwrap();
+        s.put_draft_original(&draft2, a2.id, sealed(9), now).await.unwrap();
+        let mut req = create_req(example("clinical_safety"));
+        req.attachments_from_draft = Some(draft2.clone());
+        let plain = s.create_report(req).await.unwrap();
+        assert!(s.originals(plain.id).await.unwrap().is_empty(), "{}", db.name());
+        assert_eq!(
+            s.attachments(None, Some(plain.id)).await.unwrap().len(),
+            1,
+            "the redacted copy is kept"
+        );
         verify(&db).await.unwrap();
     }
 }

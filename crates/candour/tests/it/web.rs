@@ -1562,6 +1562,11 @@ async fn originals_are_kept_encrypted_by_policy_and_opened_only_by_the_cso() {
         .unwrap();
     b.cookies.insert("candour_draft".into(), draft.clone());
     assert_eq!(b.get("/report/screenshots").await.0, 200);
+    // An image OCR can read nothing in is refused, not shared with nothing covered.
+    let blank = candour_image::encode_png(&image_of(640, 360)).unwrap();
+    let (s, page) = b.upload("/report/screenshots", &[("photo.png", blank)]).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("We could not read any text in photo.png"), "{page}");
     let fonts = candour_image::synth::Fonts::load().unwrap();
     let png = candour_image::encode_png(&candour_image::synth::screen(&fonts, 77).image).unwrap();
     let (s, _) = b.upload("/report/screenshots", &[("banner.png", png.clone())]).await;
@@ -1570,6 +1575,7 @@ async fn originals_are_kept_encrypted_by_policy_and_opened_only_by_the_cso() {
     assert_eq!(held.len(), 1);
     let mut req = create_req(example("clinical_safety"));
     req.attachments_from_draft = Some(draft.clone());
+    req.keep_draft_originals = true; // what intake decides for RZX at submission (see intake::prepare)
     let moved = app.db.store.create_report(req).await.unwrap();
     let kept = app.db.store.originals(moved.id).await.unwrap();
     assert_eq!(kept.len(), 1);
@@ -1626,4 +1632,8 @@ async fn originals_are_kept_encrypted_by_policy_and_opened_only_by_the_cso() {
         .unwrap()
         .unwrap();
     assert!(keyless.db.store.originals(rec.id).await.unwrap().is_empty());
+}
+
+fn image_of(w: u32, h: u32) -> candour_image::synth::RgbImage {
+    candour_image::synth::RgbImage::from_pixel(w, h, candour_image::synth::Rgb([240, 240, 240]))
 }
