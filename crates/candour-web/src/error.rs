@@ -196,7 +196,8 @@ fn constraint(name: &str) -> ApiError {
     let field = match name {
         "users_username_unique" | "users_pk" => Some(("username", "is already taken")),
         "idempotency_pk" => Some(("Idempotency-Key", "was already used")),
-        "organisations_ods_code_format" => Some(("ods_code", "is not an ODS code")),
+        "organisations_ods_code_format" | "safety_projects_ods_code_format" => Some(("ods_code", "is not an ODS code")),
+        "hazards_scheme_is_the_projects" => Some(("initial", "must use the safety project's risk scheme")),
         "report_assignments_assignee_known" => Some(("assignee", "is not an active account")),
         "report_assignments_assignee_can_act" => Some(("assignee", "cannot act on this organisation's reports")),
         _ => None,

@@ -6,6 +6,7 @@ pub mod ack;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod hazards;
 pub mod intake;
 pub mod json;
 pub mod limit;
@@ -17,7 +18,7 @@ pub mod shots;
 pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use candour_core::Taxonomy;
 use candour_store::DynStore;
@@ -124,6 +125,14 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/taxonomy", get(api::taxonomy))
         .route("/indicators/extract", post(api::extract_indicators))
+        .route("/risk-schemes/default", get(hazards::default_scheme))
+        .route("/safety-projects", get(hazards::projects).post(hazards::create_project))
+        .route(
+            "/safety-projects/{id}/hazards",
+            get(hazards::hazards).post(hazards::create_hazard),
+        )
+        .route("/safety-projects/{id}/hazards/{number}", put(hazards::change_hazard))
+        .route("/safety-projects/{id}/hazards/{number}/history", get(hazards::history))
         .route("/openapi.json", get(api::openapi))
         .fallback(api::not_found);
     Router::new()

@@ -80,6 +80,13 @@ pub fn value() -> Value {
         crate::api::ResponseBody => "ResponseBody",
         crate::api::ExtractBody => "ExtractBody",
         crate::api::Indicator => "Indicator",
+        crate::hazards::SchemeView => "SchemeView",
+        candour_core::clinical::SafetyProject => "SafetyProject",
+        candour_store::SafetyProjectRecord => "SafetyProjectRecord",
+        candour_core::clinical::HazardInput => "HazardInput",
+        crate::hazards::HazardChange => "HazardChange",
+        candour_store::HazardRecord => "HazardRecord",
+        candour_store::HazardRevision => "HazardRevision",
     );
     schemas.extend(g.take_definitions(true));
     let bearer = json!([{"bearer": []}, {}]);
@@ -100,7 +107,7 @@ pub fn value() -> Value {
         "vulnerability",
         "device_incident",
     ];
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Candour API",
@@ -298,5 +305,49 @@ pub fn value() -> Value {
                 }
             }
         }
-    })
+    });
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        paths.extend(hazard_paths());
+    }
+    doc
+}
+
+fn array_of(schema: &str) -> Value {
+    json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{schema}")}})
+}
+
+/// The hazard log API (issue 6).
+fn hazard_paths() -> serde_json::Map<String, Value> {
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}});
+    let number = json!({"name": "number", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}, "description": "The hazard's number in the project (H-001 is 1)"});
+    let body = |schema: &str| json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    let list = |d: &str, schema: &str| json!({"200": {"description": d, "content": {"application/json": {"schema": array_of(schema)}}}});
+    let mut m = serde_json::Map::new();
+    m.insert("/risk-schemes/default".into(), json!({"get": {
+        "operationId": "defaultRiskScheme", "summary": "The default risk scheme (DCB0129 IG v3.2 example) and any assessor warnings",
+        "security": [{"bearer": []}],
+        "responses": merge(ok("200", "Scheme", "SchemeView"), problem_responses(&["401", "403"]))}}));
+    m.insert("/safety-projects".into(), json!({
+        "get": {"operationId": "listSafetyProjects", "summary": "Safety projects of your organisations", "security": [{"bearer": []}],
+                "responses": merge(list("Projects", "SafetyProjectRecord"), problem_responses(&["401", "403"]))},
+        "post": {"operationId": "createSafetyProject", "summary": "Start a DCB0129 or DCB0160 safety project (CSO or admin)", "security": [{"bearer": []}],
+                 "requestBody": body("SafetyProject"),
+                 "responses": merge(ok("201", "Created", "SafetyProjectRecord"), problem_responses(&["400", "401", "403", "404", "415", "422"]))}}));
+    m.insert("/safety-projects/{id}/hazards".into(), json!({
+        "parameters": [id.clone()],
+        "get": {"operationId": "listHazards", "summary": "The project's hazard log, by number", "security": [{"bearer": []}],
+                "responses": merge(list("Hazards", "HazardRecord"), problem_responses(&["401", "403", "404"]))},
+        "post": {"operationId": "createHazard", "summary": "Record a hazard; ratings are looked up from the project's scheme", "security": [{"bearer": []}],
+                 "requestBody": body("HazardInput"),
+                 "responses": merge(ok("201", "Created", "HazardRecord"), problem_responses(&["400", "401", "403", "404", "415", "422"]))}}));
+    m.insert("/safety-projects/{id}/hazards/{number}".into(), json!({
+        "parameters": [id.clone(), number.clone()],
+        "put": {"operationId": "changeHazard", "summary": "Change a hazard at the revision you saw (409 if it changed since); never deleted", "security": [{"bearer": []}],
+                "requestBody": body("HazardChange"),
+                "responses": merge(ok("200", "Changed", "HazardRecord"), problem_responses(&["400", "401", "403", "404", "409", "415", "422"]))}}));
+    m.insert("/safety-projects/{id}/hazards/{number}/history".into(), json!({
+        "parameters": [id, number],
+        "get": {"operationId": "hazardHistory", "summary": "Every version of a hazard, oldest first", "security": [{"bearer": []}],
+                "responses": merge(list("Versions", "HazardRevision"), problem_responses(&["401", "403", "404"]))}}));
+    m
 }

@@ -1068,3 +1068,96 @@ async fn a_vulnerability_is_scored_and_a_malformed_cvss_vector_is_named() {
     assert_eq!(v["cvss"]["severity"], "medium");
     assert_eq!(v["cvss"]["version"], "3.1");
 }
+
+/// The hazard log over HTTP: a CSO starts a DCB0160 project and records a hazard whose rating is looked up
+/// (a typed rating is refused), changes it at the revision seen (a stale change is a 409), and every version
+/// is kept; a handler may read but not change; another organisation sees nothing.
+#[tokio::test]
+async fn a_cso_keeps_a_hazard_log_over_http() {
+    use candour_core::identity::Role;
+    use candour_core::OdsCode;
+    let app = spawn_app().await;
+    let grant = |role, org: &str| {
+        vec![Grant {
+            role,
+            org: Some(OdsCode::parse(org).unwrap()),
+        }]
+    };
+    let cso = app.login_as("cso.rzx", grant(Role::ClinicalSafetyOfficer, "RZX")).await;
+    let handler = app.login_as("handler.rzx", grant(Role::Handler, "RZX")).await;
+    let stranger = app.login_as("cso.rx1", grant(Role::ClinicalSafetyOfficer, "RX1")).await;
+
+    let scheme: Value = get(&app, "/api/v1/risk-schemes/default", &handler)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(scheme["warnings"], json!([]));
+    assert_eq!(scheme["scheme"]["matrix"][0], json!([1, 1, 2, 2, 3]));
+
+    let project = json!({ "ods_code": "RZX", "name": "CareFlow EPR deployment", "system": "CareFlow EPR 8.2",
+        "standard": "DCB0160", "intended_use": "Inpatient electronic patient record", "lifecycle_phase": "live" });
+    problem(
+        post(&app, "/api/v1/safety-projects", Some(&handler), &project).await,
+        403,
+    )
+    .await;
+    let mut bad = project.clone();
+    bad["lifecycle_phase"] = "beta".into();
+    let v = problem(post(&app, "/api/v1/safety-projects", Some(&cso), &bad).await, 422).await;
+    assert!(v.to_string().contains("lifecycle_phase"), "{v}");
+    let r = post(&app, "/api/v1/safety-projects", Some(&cso), &project).await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let hazards = format!("/api/v1/safety-projects/{id}/hazards");
+
+    let mut hazard = json!({ "name": "Allergy banner shows the previous patient's allergies",
+        "description": "After switching records in two tabs the allergy banner does not refresh.",
+        "types": ["WrongPatient", "Allergy"], "initial": { "likelihood": "Medium", "severity": "Major" },
+        "status": "open" });
+    let mut typed = hazard.clone();
+    typed["initial"]["rating"] = 1.into();
+    let v = problem(post(&app, &hazards, Some(&cso), &typed).await, 422).await;
+    assert!(v.to_string().contains("rating"), "{v}");
+    let r = post(&app, &hazards, Some(&cso), &hazard).await;
+    assert_eq!(r.status(), 201);
+    let h: Value = r.json().await.unwrap();
+    assert_eq!(
+        (h["hazard_id"].as_str(), h["revision"].as_i64()),
+        (Some("H-001"), Some(1))
+    );
+    assert_eq!(h["hazard"]["initial"]["rating"], 3);
+
+    hazard["controls"] = json!([{ "description": "Banner refreshes on every record switch", "kind": "design",
+        "implementer": "manufacturer", "state": "implemented" }]);
+    hazard["residual"] = json!({ "likelihood": "Very Low", "severity": "Major" });
+    let change = json!({ "expected_revision": 1, "hazard": hazard });
+    let put = |token: &str, body: &Value| {
+        app.client
+            .put(app.url(&format!("{hazards}/1")))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+    };
+    let r = put(&cso, &change).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let h: Value = r.json().await.unwrap();
+    assert_eq!(
+        (h["revision"].as_i64(), h["hazard"]["residual"]["rating"].as_i64()),
+        (Some(2), Some(2))
+    );
+    let v = problem(put(&cso, &change).await.unwrap(), 409).await;
+    assert!(v.to_string().contains("revision 1; it is now at revision 2"), "{v}");
+    problem(put(&handler, &change).await.unwrap(), 403).await;
+
+    let list: Value = get(&app, &hazards, &handler).await.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let history: Value = get(&app, &format!("{hazards}/1/history"), &handler)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    problem(get(&app, &hazards, &stranger).await, 404).await;
+    problem(get(&app, &format!("{hazards}/7/history"), &cso).await, 404).await;
+}
