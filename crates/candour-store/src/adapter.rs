@@ -326,21 +326,6 @@ macro_rules! store_impl {
                 sql::attachment_data(&mut c, id, draft_id, report_id).await
             }
 
-            async fn put_draft_original(
-                &self,
-                draft_id: &str,
-                attachment_id: Uuid,
-                sealed: Sealed,
-                now: chrono::DateTime<chrono::Utc>,
-            ) -> Result<(), StoreError> {
-                let draft_id = draft_id.to_string();
-                self.writer
-                    .write(move |c| {
-                        Box::pin(async move { sql::put_draft_original(c, &draft_id, attachment_id, sealed, now).await })
-                    })
-                    .await
-            }
-
             async fn create_safety_project(
                 &self,
                 can: &Can<candour_core::identity::ManageHazards>,
@@ -417,13 +402,14 @@ macro_rules! store_impl {
                 &self,
                 draft_id: &str,
                 id: Uuid,
+                from_sha256: &str,
                 data: Vec<u8>,
                 redaction: String,
             ) -> Result<AttachmentInfo, StoreError> {
-                let draft_id = draft_id.to_string();
+                let (draft_id, from) = (draft_id.to_string(), from_sha256.to_string());
                 self.writer
                     .write(move |c| {
-                        Box::pin(async move { sql::redraw_attachment(c, &draft_id, id, data, redaction).await })
+                        Box::pin(async move { sql::redraw_attachment(c, &draft_id, id, &from, data, redaction).await })
                     })
                     .await
             }

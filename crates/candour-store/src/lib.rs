@@ -181,15 +181,6 @@ pub trait Store: Send + Sync + 'static {
         draft_id: Option<&str>,
         report_id: Option<Uuid>,
     ) -> Result<Option<(AttachmentInfo, Vec<u8>, String)>, StoreError>;
-    /// Keep a screenshot's original (encrypted) against the draft that holds its redacted version; it moves
-    /// to the report with the attachments, and is forgotten with the draft or the attachment.
-    async fn put_draft_original(
-        &self,
-        draft_id: &str,
-        attachment_id: Uuid,
-        sealed: Sealed,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), StoreError>;
     /// Create a safety project in an organisation `can` covers.
     async fn create_safety_project(
         &self,
@@ -233,11 +224,14 @@ pub trait Store: Send + Sync + 'static {
     async fn originals(&self, report_id: Uuid) -> Result<Vec<OriginalInfo>, StoreError>;
     /// One original of a report, sealed (callers decrypt, check permission and audit the read).
     async fn original(&self, report_id: Uuid, id: Uuid) -> Result<Option<(OriginalInfo, Sealed)>, StoreError>;
-    /// Replace a draft's redacted file with one with more boxes (`NotFound` if it is not that draft's).
+    /// Replace a draft's redacted file with one with more boxes, drawn on the version whose digest is
+    /// `from_sha256` (`NotFound` if it is not that draft's; `Constraint("attachments_changed_meanwhile")` if
+    /// it changed since, so that no box drawn meanwhile is lost).
     async fn redraw_attachment(
         &self,
         draft_id: &str,
         id: Uuid,
+        from_sha256: &str,
         data: Vec<u8>,
         redaction: String,
     ) -> Result<AttachmentInfo, StoreError>;

@@ -1230,6 +1230,9 @@ macro_rules! candour_sql {
             .bind(&a.redaction)
             .execute(&mut *c)
             .await?;
+            if let Some(o) = a.original {
+                put_draft_original(c, &a.draft_id, info.id, o, a.now).await?;
+            }
             Ok(info)
         }
 
@@ -1245,12 +1248,12 @@ macro_rules! candour_sql {
         }
 
         /// Replace a draft's file with a further-redacted version (boxes added by the reporter).
-        pub(crate) async fn redraw_attachment(c: &mut Conn, draft_id: &str, id: Uuid, data: Vec<u8>, redaction: String) -> Result<AttachmentInfo, StoreError> {
+        pub(crate) async fn redraw_attachment(c: &mut Conn, draft_id: &str, id: Uuid, from_sha256: &str, data: Vec<u8>, redaction: String) -> Result<AttachmentInfo, StoreError> {
             use sha2::Digest;
             let sha = hex::encode(sha2::Sha256::digest(&data));
             let row = sqlx::query(
                 "UPDATE attachments SET data = $1, size = $2, sha256 = $3, redaction = $4 \
-                 WHERE id = $5 AND draft_id = $6 AND report_id IS NULL AND redaction IS NOT NULL \
+                 WHERE id = $5 AND draft_id = $6 AND report_id IS NULL AND redaction IS NOT NULL AND sha256 = $7 \
                  RETURNING id, filename, media_type, size, sha256, redaction",
             )
             .bind(&data)
@@ -1259,9 +1262,19 @@ macro_rules! candour_sql {
             .bind(redaction)
             .bind(id.to_string())
             .bind(draft_id)
+            .bind(from_sha256)
             .fetch_optional(&mut *c)
             .await?;
-            row.map(|r| attachment_from_row(&r)).transpose()?.ok_or(StoreError::NotFound)
+            if let Some(r) = row {
+                return attachment_from_row(&r);
+            }
+            // Not this draft's, or changed since it was read (another box drawn meanwhile): never overwrite.
+            let exists = sqlx::query("SELECT 1 AS one FROM attachments WHERE id = $1 AND draft_id = $2 AND report_id IS NULL")
+                .bind(id.to_string())
+                .bind(draft_id)
+                .fetch_optional(&mut *c)
+                .await?;
+            Err(if exists.is_some() { StoreError::Constraint("attachments_changed_meanwhile".into()) } else { StoreError::NotFound })
         }
 
         fn attachment_from_row(r: &<$db as sqlx::Database>::Row) -> Result<AttachmentInfo, StoreError> {
@@ -1302,7 +1315,7 @@ macro_rules! candour_sql {
         }
 
         /// Keep a screenshot's original, encrypted, against the draft holding its redacted version.
-        pub(crate) async fn put_draft_original(c: &mut Conn, draft_id: &str, attachment_id: Uuid, o: Sealed, now: DateTime<Utc>) -> Result<(), StoreError> {
+        async fn put_draft_original(c: &mut Conn, draft_id: &str, attachment_id: Uuid, o: Sealed, now: DateTime<Utc>) -> Result<(), StoreError> {
             sqlx::query(
                 "INSERT INTO originals (id, draft_id, report_id, attachment_id, kind, key_id, nonce, ciphertext, created_at) \
                  VALUES ($1, $2, NULL, $3, 'image', $4, $5, $6, $7)",

@@ -643,6 +643,8 @@ pub struct NewAttachment {
     pub data: Vec<u8>,
     /// The boxes drawn over it and why, as JSON (`None` only for files that were not redacted: never shown).
     pub redaction: Option<String>,
+    /// The file as uploaded, sealed, when the organisation keeps originals: stored in the same transaction.
+    pub original: Option<Sealed>,
     /// Most files a draft may hold.
     pub max_files: i64,
     /// When.

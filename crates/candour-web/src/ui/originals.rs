@@ -115,16 +115,7 @@ pub async fn read(
     };
     if info.kind == "image" {
         let media = super::screenshots::sniff(&plain).unwrap_or("application/octet-stream");
-        return (
-            [
-                (header::CONTENT_TYPE, media),
-                (header::CACHE_CONTROL, "no-store"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-                (header::CONTENT_DISPOSITION, "inline"),
-            ],
-            plain,
-        )
-            .into_response();
+        return super::screenshots::image_response(media, plain);
     }
     let pretty = serde_json::from_slice::<serde_json::Value>(&plain)
         .ok()

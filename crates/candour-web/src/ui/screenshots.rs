@@ -264,21 +264,12 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, mut form: Mu
             media_type: "image/png".into(),
             data: red.png,
             redaction: Some(redaction),
+            original,
             max_files: MAX_FILES,
             now: chrono::Utc::now(),
         };
-        let info = match st.store.add_attachment(a).await {
-            Ok(i) => i,
-            Err(e) => return internal(&e.to_string()),
-        };
-        if let Some(sealed) = original {
-            if let Err(e) = st
-                .store
-                .put_draft_original(&id, info.id, sealed, chrono::Utc::now())
-                .await
-            {
-                return internal(&e.to_string());
-            }
+        if let Err(e) = st.store.add_attachment(a).await {
+            return internal(&e.to_string());
         }
     }
     // Stay to show what was attached (and allow more); "Continue" with nothing chosen goes on.
@@ -337,16 +328,21 @@ fn draft_text(draft: &impl serde::Serialize) -> Vec<String> {
     out
 }
 
-fn png_response(data: Vec<u8>) -> Response {
+/// An image that may show patient details: never cached, never sniffed as anything else.
+pub(super) fn image_response(media_type: &'static str, data: Vec<u8>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "image/png"),
+            (header::CONTENT_TYPE, media_type),
             (header::CACHE_CONTROL, "no-store"),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         data,
     )
         .into_response()
+}
+
+fn png_response(data: Vec<u8>) -> Response {
+    image_response("image/png", data)
 }
 
 /// `GET /report/screenshots/{id}`: the redacted preview, to the holder of the draft only.
@@ -386,7 +382,7 @@ pub async fn cover(State(st): State<AppState>, headers: HeaderMap, Form(f): Form
     let Ok(file) = uuid::Uuid::parse_str(&f.id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let (_, data, boxes) = match st.store.attachment_data(file, Some(&id), None).await {
+    let (held, data, boxes) = match st.store.attachment_data(file, Some(&id), None).await {
         Ok(Some(x)) => x,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return internal(&e.to_string()),
@@ -438,8 +434,18 @@ pub async fn cover(State(st): State<AppState>, headers: HeaderMap, Form(f): Form
         Ok(j) => j,
         Err(e) => return internal(&e.to_string()),
     };
-    if let Err(e) = st.store.redraw_attachment(&id, file, png, redaction).await {
-        return internal(&e.to_string());
+    match st
+        .store
+        .redraw_attachment(&id, file, &held.sha256, png, redaction)
+        .await
+    {
+        Ok(_) => {}
+        Err(candour_store::StoreError::Constraint(_)) => {
+            let e = "The screenshot changed while you were covering this area (perhaps in another tab). Check it \
+                     and cover the area again";
+            return render(&st, &headers, &id, Some(e), StatusCode::CONFLICT).await;
+        }
+        Err(e) => return internal(&e.to_string()),
     }
     see_other("/report/screenshots")
 }

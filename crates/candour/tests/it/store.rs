@@ -809,22 +809,21 @@ async fn attachments_and_originals_move_with_the_report_and_nothing_unredacted_i
             nonce: vec![b; 12],
             ciphertext: vec![b; 40],
         };
-        let add = |redaction: Option<String>| candour_store::NewAttachment {
+        let add = |redaction: Option<String>, original: Option<candour_store::Sealed>| candour_store::NewAttachment {
             draft_id: draft.clone(),
             filename: "screen.png".into(),
             media_type: "image/png".into(),
             data: vec![0x89, b'P', b'N', b'G', 1, 2, 3],
             redaction,
+            original,
             max_files: 5,
             now,
         };
-        let kept = s.add_attachment(add(Some("[]".into()))).await.unwrap();
+        let kept = s.add_attachment(add(Some("[]".into()), Some(sealed(7)))).await.unwrap();
         assert!(kept.redacted);
-        s.put_draft_original(&draft, kept.id, sealed(7), now).await.unwrap();
-        let dropped = s.add_attachment(add(Some("[]".into()))).await.unwrap();
-        s.put_draft_original(&draft, dropped.id, sealed(8), now).await.unwrap();
+        let dropped = s.add_attachment(add(Some("[]".into()), Some(sealed(8)))).await.unwrap();
         s.remove_attachment(&draft, dropped.id).await.unwrap();
-        let legacy = s.add_attachment(add(None)).await.unwrap();
+        let legacy = s.add_attachment(add(None, None)).await.unwrap();
         assert!(!legacy.redacted);
         assert!(
             s.attachment_data(legacy.id, Some(&draft), None)
@@ -836,11 +835,22 @@ async fn attachments_and_originals_move_with_the_report_and_nothing_unredacted_i
         );
         let (_, data, boxes) = s.attachment_data(kept.id, Some(&draft), None).await.unwrap().unwrap();
         assert_eq!((data.len(), boxes.as_str()), (7, "[]"));
-        s.redraw_attachment(&draft, kept.id, vec![9; 3], "[{\"type\":\"BY_HAND\"}]".into())
-            .await
-            .unwrap();
+        s.redraw_attachment(
+            &draft,
+            kept.id,
+            &kept.sha256,
+            vec![9; 3],
+            "[{\"type\":\"BY_HAND\"}]".into(),
+        )
+        .await
+        .unwrap();
+        // A box drawn on the version before that one would lose it: refused.
         assert!(matches!(
-            s.redraw_attachment("another-draft", kept.id, vec![1], "[]".into())
+            s.redraw_attachment(&draft, kept.id, &kept.sha256, vec![8; 3], "[]".into()).await,
+            Err(candour_store::StoreError::Constraint(c)) if c == "attachments_changed_meanwhile"
+        ));
+        assert!(matches!(
+            s.redraw_attachment("another-draft", kept.id, &kept.sha256, vec![1], "[]".into())
                 .await,
             Err(candour_store::StoreError::NotFound)
         ));
@@ -881,10 +891,9 @@ async fn attachments_and_originals_move_with_the_report_and_nothing_unredacted_i
         s.put_draft(&draft2, "{}", now + chrono::Duration::hours(1))
             .await
             .unwrap();
-        let mut a2 = add(Some("[]".into()));
+        let mut a2 = add(Some("[]".into()), Some(sealed(9)));
         a2.draft_id = draft2.clone();
-        let a2 = s.add_attachment(a2).await.unwrap();
-        s.put_draft_original(&draft2, a2.id, sealed(9), now).await.unwrap();
+        s.add_attachment(a2).await.unwrap();
         let mut req = create_req(example("clinical_safety"));
         req.attachments_from_draft = Some(draft2.clone());
         let plain = s.create_report(req).await.unwrap();
