@@ -32,12 +32,21 @@ pub struct HazardChange {
     pub hazard: HazardInput,
 }
 
-fn scheme() -> ApiResult<RiskScheme> {
-    RiskScheme::dcb0129_example().map_err(|e| ApiError::Internal(e.to_string()))
+/// The default scheme and hazard types, parsed once (they are built into the binary).
+fn scheme() -> ApiResult<&'static RiskScheme> {
+    static SCHEME: std::sync::OnceLock<Result<RiskScheme, String>> = std::sync::OnceLock::new();
+    SCHEME
+        .get_or_init(|| RiskScheme::dcb0129_example().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| ApiError::Internal(e.clone()))
 }
 
-fn types() -> ApiResult<HazardTypes> {
-    HazardTypes::default_types().map_err(|e| ApiError::Internal(e.to_string()))
+fn types() -> ApiResult<&'static HazardTypes> {
+    static TYPES: std::sync::OnceLock<Result<HazardTypes, String>> = std::sync::OnceLock::new();
+    TYPES
+        .get_or_init(|| HazardTypes::default_types().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| ApiError::Internal(e.clone()))
 }
 
 fn manage(who: &Principal) -> ApiResult<candour_core::identity::Can<ManageHazards>> {
@@ -72,7 +81,7 @@ pub async fn default_scheme(Caller(who): Caller) -> ApiResult<Json<SchemeView>> 
     let s = scheme()?;
     Ok(Json(SchemeView {
         warnings: s.warnings(),
-        scheme: serde_json::to_value(&s).map_err(|e| ApiError::Internal(e.to_string()))?,
+        scheme: serde_json::to_value(s).map_err(|e| ApiError::Internal(e.to_string()))?,
     }))
 }
 
@@ -126,7 +135,7 @@ pub async fn create_hazard(
 ) -> ApiResult<Response> {
     let can = manage(&who)?;
     let input: HazardInput = json::parse(&body)?;
-    let hazard = input.validate(&scheme()?, &types()?, &[])?;
+    let hazard = input.validate(scheme()?, types()?, &[])?;
     let rec = st
         .store
         .put_hazard(
@@ -153,7 +162,7 @@ pub async fn change_hazard(
 ) -> ApiResult<Json<candour_store::HazardRecord>> {
     let can = manage(&who)?;
     let change: HazardChange = json::parse(&body)?;
-    let hazard = change.hazard.validate(&scheme()?, &types()?, &[])?;
+    let hazard = change.hazard.validate(scheme()?, types()?, &[])?;
     let rec = st
         .store
         .put_hazard(

@@ -1073,7 +1073,7 @@ fn share_preview(st: &AppState, d: &Draft, token: &str) -> String {
                 _ => "we took it for a web address",
             };
             items.push(json!({ "value": w, "text": format!("\u{201c}{w}\u{201d} ({why})"),
-                               "checked": p.released.contains(w) || released(d).contains(w) }));
+                               "checked": p.released.contains(w) }));
         }
     }
     if !items.is_empty() {

@@ -11,11 +11,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use candour_core::audit::AuditEvent;
 use candour_core::identity::{Principal, ReadOriginals};
-use candour_core::record::ReportRecord;
 
-/// May `who` read this report's originals?
-pub fn may_read(who: &Principal, rec: &ReportRecord) -> bool {
-    who.can_for::<ReadOriginals>(rec.report.ods()).is_some()
+/// May `who` read the originals of a report of organisation `ods`?
+pub fn may_read(who: &Principal, ods: &candour_core::OdsCode) -> bool {
+    who.can_for::<ReadOriginals>(ods).is_some()
 }
 
 /// The report page's section: what is kept (never the content), with links for those who may read it.
@@ -68,7 +67,7 @@ pub async fn read(
         Ok((_, rec)) => rec,
         Err(e) => return e.into_response(),
     };
-    if !may_read(&who, &rec) {
+    if !may_read(&who, rec.report.ods()) {
         return super::error_page(
             StatusCode::FORBIDDEN,
             "You cannot open originals",

@@ -1027,7 +1027,7 @@ async fn originals(st: &AppState, who: &Principal, v: &ReportView) -> String {
         return String::new();
     };
     let kept = st.store.originals(id).await.unwrap_or_default();
-    let may = who.can_for::<candour_core::identity::ReadOriginals>(&ods).is_some();
+    let may = super::originals::may_read(who, &ods);
     super::originals::section(&v.reference, &kept, may)
 }
 
