@@ -125,6 +125,8 @@ permission!(/// Read safety projects and hazard logs.
     ViewHazards, "view hazard logs", [Handler, ClinicalSafetyOfficer, CyberAnalyst, Admin, Auditor]);
 permission!(/// Create safety projects and record or change hazards.
     ManageHazards, "manage hazard logs", [ClinicalSafetyOfficer, Admin]);
+permission!(/// Approve (sign off) a CRMP, hazard log version or safety case report: the CSO alone (DCB0129 §3).
+    SignOffSafety, "sign off safety documents", [ClinicalSafetyOfficer]);
 permission!(/// Read the audit log.
     ViewAudit, "read the audit log", [Auditor, Admin, ClinicalSafetyOfficer]);
 permission!(/// Manage users and roles.

@@ -61,6 +61,10 @@ pub struct Control {
     /// Has it been shown to work (DCB0129 §6.3)?
     #[serde(default)]
     pub effectiveness_verified: bool,
+    /// For a deploying organisation: the supplier's hazard this control was transferred from (DCB0160
+    /// import), so the local action can be traced back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferred_from: Option<String>,
 }
 
 impl Control {
@@ -68,6 +72,19 @@ impl Control {
     pub fn in_place(&self) -> bool {
         self.state >= ControlState::Implemented
     }
+}
+
+/// Where an imported hazard came from (DCB0160 import of a supplier's DCB0129 hazard log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// The manufacturer whose log it came from.
+    pub supplier: String,
+    /// Their hazard id, as in their log.
+    pub source_hazard_id: String,
+    /// Their log: file name or document reference and version.
+    pub source_document: String,
+    pub imported_on: chrono::NaiveDate,
 }
 
 /// A likelihood and severity as entered (codes or labels); the rating is looked up.
@@ -115,6 +132,9 @@ pub struct HazardInput {
     pub target_date: Option<chrono::NaiveDate>,
     #[serde(default)]
     pub review_due: Option<chrono::NaiveDate>,
+    /// Set on hazards imported from a supplier's log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 /// A checked hazard: assessments derived from the scheme.
@@ -136,6 +156,19 @@ pub struct Hazard {
     pub raised_on: Option<chrono::NaiveDate>,
     pub target_date: Option<chrono::NaiveDate>,
     pub review_due: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+impl Hazard {
+    /// The IG status word.
+    pub fn status_label(&self) -> &'static str {
+        match self.status {
+            HazardStatus::Open => "Open",
+            HazardStatus::Transferred => "Transferred",
+            HazardStatus::Closed => "Closed",
+        }
+    }
 }
 
 /// The default hazard types, by group.
@@ -330,8 +363,70 @@ impl HazardInput {
                 raised_on: self.raised_on,
                 target_date: self.target_date,
                 review_due: self.review_due,
+                provenance: self.provenance,
             }),
             _ => Err(errors),
+        }
+    }
+}
+
+impl HazardInput {
+    /// DCB0160: adopt a hazard from a supplier's DCB0129 hazard log into the deploying organisation's log.
+    /// Its provenance is kept. The supplier's controls that are in place become existing controls here
+    /// (they count in the local initial assessment, which starts from the supplier's residual risk);
+    /// controls transferred to the health organisation become local actions, planned until done locally;
+    /// other planned supplier controls are listed as existing-control caveats, not counted. The hazard is
+    /// open locally until its local actions are done.
+    pub fn adopt_from_supplier(
+        self,
+        supplier: &str,
+        source_hazard_id: &str,
+        source_document: &str,
+        on: chrono::NaiveDate,
+    ) -> HazardInput {
+        let mut existing: Vec<String> = self
+            .existing_controls
+            .iter()
+            .map(|c| format!("{c} (supplier)"))
+            .collect();
+        let mut local = Vec::new();
+        for c in self.controls {
+            match (c.implementer, c.in_place()) {
+                (Implementer::HealthOrganisation, _) => local.push(Control {
+                    state: ControlState::Planned,
+                    evidence: Vec::new(),
+                    effectiveness_verified: false,
+                    transferred_from: Some(source_hazard_id.to_string()),
+                    ..c
+                }),
+                (_, true) => existing.push(format!("{} (supplier, {:?})", c.description, c.state).to_lowercase()),
+                (_, false) => existing.push(format!("Planned by the supplier, not yet in place: {}", c.description)),
+            }
+        }
+        let start = self.residual.clone().unwrap_or_else(|| self.initial.clone());
+        HazardInput {
+            name: self.name,
+            description: self.description,
+            causes: self.causes,
+            effects: self.effects,
+            clinical_impact: self.clinical_impact,
+            types: self.types,
+            existing_controls: existing,
+            initial: start.clone(),
+            controls: local,
+            residual: Some(start),
+            status: HazardStatus::Open,
+            alarp_justification: String::new(),
+            owner: String::new(),
+            raised_on: Some(on),
+            target_date: None,
+            review_due: None,
+            provenance: Some(Provenance {
+                supplier: supplier.to_string(),
+                source_hazard_id: source_hazard_id.to_string(),
+                source_document: source_document.to_string(),
+                imported_on: on,
+            }),
         }
     }
 }

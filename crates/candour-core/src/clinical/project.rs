@@ -54,10 +54,30 @@ pub struct SafetyProject {
     /// Days between scheduled reviews of the hazard log (default 90).
     #[serde(default = "quarterly")]
     pub review_every_days: u32,
+    /// Days between reviews of the controls and their evidence (default 180).
+    #[serde(default = "half_yearly")]
+    pub controls_review_every_days: u32,
+    /// Days between reviews of the clinical risk management plan (default 365).
+    #[serde(default = "yearly")]
+    pub crmp_review_every_days: u32,
+    /// Release configuration recorded in the safety case report (version, build, configuration).
+    #[serde(default)]
+    pub release: String,
+    /// Custom hazard types, beside the default taxonomy.
+    #[serde(default)]
+    pub custom_hazard_types: Vec<String>,
 }
 
 fn quarterly() -> u32 {
     90
+}
+
+fn half_yearly() -> u32 {
+    180
+}
+
+fn yearly() -> u32 {
+    365
 }
 
 /// Lifecycle phases a project may be in.
@@ -97,12 +117,23 @@ impl SafetyProject {
                 ),
             );
         }
-        if !(7..=730).contains(&self.review_every_days) {
-            e.push(
-                "review_every_days",
-                "out_of_range",
-                "Reviews are due every 7 to 730 days",
-            );
+        for (field, days) in [
+            ("review_every_days", self.review_every_days),
+            ("controls_review_every_days", self.controls_review_every_days),
+            ("crmp_review_every_days", self.crmp_review_every_days),
+        ] {
+            if !(7..=730).contains(&days) {
+                e.push(field, "out_of_range", "Reviews are due every 7 to 730 days");
+            }
+        }
+        for (i, t) in self.custom_hazard_types.iter().enumerate() {
+            if t.trim().is_empty() || t.len() > 60 {
+                e.push(
+                    format!("custom_hazard_types[{i}]"),
+                    "invalid",
+                    "Name each custom hazard type in 1 to 60 characters",
+                );
+            }
         }
         for (i, p) in self.people.iter().enumerate() {
             if p.name.trim().is_empty() || p.role.trim().is_empty() {

@@ -293,3 +293,191 @@ fn a_safety_project_names_every_missing_or_wrong_field() {
     );
     assert!(serde_json::from_value::<Standard>(serde_json::json!("DCB0999")).is_err());
 }
+
+fn with_control(state: &str) -> Hazard {
+    let mut j = base();
+    j["controls"] = serde_json::json!([{ "description": "Refresh the banner on every record switch",
+        "kind": "design", "implementer": "manufacturer", "state": state, "evidence": ["tests/banner.rs"],
+        "effectiveness_verified": state == "verified" }]);
+    j["residual"] = serde_json::json!({ "likelihood": "Low", "severity": "Major" });
+    hazard(j).unwrap()
+}
+
+#[test]
+fn a_failed_control_loses_its_verification_and_forces_a_rescore() {
+    let h = with_control("verified");
+    let types = HazardTypes::default_types().unwrap();
+    let none = triage::Rescore::default();
+    let e = triage::apply(&h, TriageKind::ControlFailed, Some(0), &none, &example(), &types, &[]).unwrap_err();
+    assert_eq!(paths(&e), ["residual"]);
+    let e = triage::apply(&h, TriageKind::ControlFailed, Some(4), &none, &example(), &types, &[]).unwrap_err();
+    assert_eq!(paths(&e), ["control"]);
+    let same = triage::Rescore {
+        initial: None,
+        residual: Some(AssessmentInput {
+            likelihood: "Low".into(),
+            severity: "Major".into(),
+        }),
+    };
+    let t = triage::apply(&h, TriageKind::ControlFailed, Some(0), &same, &example(), &types, &[]).unwrap();
+    assert!(!t.hazard.controls[0].effectiveness_verified);
+    assert!(!t.risk_changed, "looked at, and the risk stands");
+    let worse = triage::Rescore {
+        initial: None,
+        residual: Some(AssessmentInput {
+            likelihood: "Medium".into(),
+            severity: "Major".into(),
+        }),
+    };
+    let t = triage::apply(&h, TriageKind::ControlFailed, Some(0), &worse, &example(), &types, &[]).unwrap();
+    assert!(t.risk_changed);
+    assert_eq!(t.hazard.residual.rating, 3);
+}
+
+#[test]
+fn a_realised_closed_hazard_is_reopened_and_can_be_rescored() {
+    let mut j = base();
+    j["controls"] = serde_json::json!([{ "description": "Banner refresh", "kind": "design",
+        "implementer": "manufacturer", "state": "verified", "evidence": ["t1"], "effectiveness_verified": true }]);
+    j["residual"] = serde_json::json!({ "likelihood": "Very Low", "severity": "Major" });
+    j["status"] = "closed".into();
+    let h = hazard(j).unwrap();
+    let types = HazardTypes::default_types().unwrap();
+    let t = triage::apply(
+        &h,
+        TriageKind::Realises,
+        None,
+        &triage::Rescore::default(),
+        &example(),
+        &types,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(t.hazard.status, HazardStatus::Open);
+    assert!(!t.risk_changed);
+    let more = triage::Rescore {
+        initial: Some(AssessmentInput {
+            likelihood: "High".into(),
+            severity: "Major".into(),
+        }),
+        residual: Some(AssessmentInput {
+            likelihood: "Low".into(),
+            severity: "Major".into(),
+        }),
+    };
+    let t = triage::apply(&h, TriageKind::Realises, None, &more, &example(), &types, &[]).unwrap();
+    assert!(t.risk_changed);
+    assert!(triage::apply(&h, TriageKind::NewHazard, None, &more, &example(), &types, &[]).is_err());
+}
+
+#[test]
+fn reviews_fall_due_on_each_cadence_and_a_hazard_on_its_own_date() {
+    use chrono::NaiveDate;
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let p: SafetyProject = serde_json::from_value(serde_json::json!({
+        "ods_code": "RZX", "name": "EPR", "system": "EPR 1", "standard": "DCB0160",
+        "intended_use": "Records", "lifecycle_phase": "live"
+    }))
+    .unwrap();
+    let mut open = with_control("implemented");
+    open.review_due = Some(d("2026-03-01"));
+    let mut closed = open.clone();
+    closed.status = HazardStatus::Closed;
+    let mut last = std::collections::HashMap::new();
+    last.insert("crmp".to_string(), d("2026-01-10"));
+    let due = review::schedule(&p, d("2026-01-01"), &last, &[(1, &open), (2, &closed)], d("2026-04-15"));
+    let by: std::collections::HashMap<_, _> = due.iter().map(|r| (r.subject.as_str(), r)).collect();
+    assert_eq!(by["hazard_log"].due_on, d("2026-04-01"));
+    assert!(by["hazard_log"].overdue);
+    assert_eq!(by["controls"].due_on, d("2026-06-30"));
+    assert!(!by["controls"].overdue);
+    assert_eq!(by["crmp"].due_on, d("2027-01-10"), "a year after the last CRMP review");
+    assert_eq!(
+        by["hazard:1"].due_on,
+        d("2026-03-01"),
+        "its own date, sooner than the cadence"
+    );
+    assert!(!by.contains_key("hazard:2"), "closed hazards are not scheduled");
+    assert_eq!(due[0].subject, "hazard:1", "soonest first");
+    last.insert("hazard:1".to_string(), d("2026-03-02"));
+    let due = review::schedule(&p, d("2026-01-01"), &last, &[(1, &open)], d("2026-04-15"));
+    let h1 = due.iter().find(|r| r.subject == "hazard:1").unwrap();
+    assert_eq!(
+        h1.due_on,
+        d("2026-05-31"),
+        "reviewed after its date: back on the cadence"
+    );
+    assert_eq!(ReviewSubject::parse("hazard:7"), Some(ReviewSubject::Hazard(7)));
+    assert_eq!(ReviewSubject::parse("hazard:0"), None);
+    assert_eq!(
+        ReviewSubject::parse("crmp").map(ReviewSubject::key).as_deref(),
+        Some("crmp")
+    );
+}
+
+#[test]
+fn a_supplier_hazard_is_adopted_with_provenance_and_transferred_controls_become_local_actions() {
+    let input: HazardInput = serde_json::from_value(serde_json::json!({
+        "name": "Results filed against the wrong patient", "description": "Merge of duplicate records",
+        "existing_controls": ["NHS number matching"],
+        "initial": { "likelihood": "High", "severity": "Major" },
+        "residual": { "likelihood": "Low", "severity": "Major" },
+        "controls": [
+            { "description": "Duplicate check on merge", "kind": "design", "implementer": "manufacturer",
+              "state": "verified", "evidence": ["TC-114"], "effectiveness_verified": true },
+            { "description": "Train ward clerks on merging", "kind": "training", "implementer": "health_organisation",
+              "state": "planned" }
+        ],
+        "status": "transferred"
+    }))
+    .unwrap();
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let adopted = input.adopt_from_supplier("Northwind Health Systems", "HAZ-0042", "CareFlow hazard log v12", on);
+    let p = adopted.provenance.clone().unwrap();
+    assert_eq!(
+        (p.supplier.as_str(), p.source_hazard_id.as_str()),
+        ("Northwind Health Systems", "HAZ-0042")
+    );
+    assert_eq!(adopted.controls.len(), 1);
+    assert_eq!(adopted.controls[0].implementer, Implementer::HealthOrganisation);
+    assert_eq!(adopted.controls[0].state, ControlState::Planned);
+    assert_eq!(adopted.controls[0].transferred_from.as_deref(), Some("HAZ-0042"));
+    assert!(adopted
+        .existing_controls
+        .iter()
+        .any(|c| c.contains("duplicate check on merge")));
+    let h = adopted
+        .validate(&example(), &HazardTypes::default_types().unwrap(), &[])
+        .unwrap();
+    assert_eq!(h.status, HazardStatus::Open);
+    let supplier_residual = example().assess("r", "Low", "Major").unwrap().rating;
+    assert_eq!(
+        (h.initial.rating, h.residual.rating),
+        (supplier_residual, supplier_residual),
+        "starts from the supplier's residual; local actions not yet done lower nothing"
+    );
+    assert_ne!(
+        supplier_residual,
+        example().assess("i", "High", "Major").unwrap().rating
+    );
+}
+
+#[test]
+fn a_cso_cannot_sign_off_until_their_record_is_complete() {
+    let rec: CsoRecord = serde_json::from_value(serde_json::json!({
+        "ods_code": "rzx", "name": "Dr Priya Raman", "username": "cso.northshire", "registration_body": "gmc"
+    }))
+    .unwrap();
+    let rec = rec.validate().unwrap();
+    assert_eq!(rec.registration_body, "GMC");
+    assert_eq!(
+        rec.missing(),
+        ["profession", "registration_number", "training_evidence", "appointed_on"]
+    );
+    let mut bad = rec.clone();
+    bad.registration_body = "Hogwarts".into();
+    bad.username = " ".into();
+    assert_eq!(paths(&bad.validate().unwrap_err()), ["username", "registration_body"]);
+    assert_eq!(hazard_number("H-012"), Some(12));
+    assert_eq!(hazard_id(7), "H-007");
+}
