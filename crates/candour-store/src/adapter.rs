@@ -388,6 +388,195 @@ macro_rules! store_impl {
                 sql::hazard_history(&mut c, can, project_id, number).await
             }
 
+            async fn triage(
+                &self,
+                can: &Can<candour_core::identity::ManageHazards>,
+                t: NewTriage,
+            ) -> Result<(HazardLink, Option<HazardRecord>), StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::triage(c, &can, t).await }))
+                    .await
+            }
+
+            async fn hazard_links(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+                project_id: Option<Uuid>,
+                report_id: Option<Uuid>,
+            ) -> Result<Vec<HazardLink>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::hazard_links(&mut c, can, project_id, report_id).await
+            }
+
+            async fn update_safety_project(
+                &self,
+                can: &Can<candour_core::identity::ManageHazards>,
+                id: Uuid,
+                project: candour_core::clinical::SafetyProject,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<SafetyProjectRecord, StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| {
+                        Box::pin(async move { sql::update_safety_project(c, &can, id, project, now).await })
+                    })
+                    .await
+            }
+
+            async fn record_review(
+                &self,
+                can: &Can<candour_core::identity::ManageHazards>,
+                r: NewReview,
+            ) -> Result<ReviewRecord, StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::record_review(c, &can, r).await }))
+                    .await
+            }
+
+            async fn reviews(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+                project_id: Uuid,
+            ) -> Result<Vec<ReviewRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::reviews(&mut c, can, project_id).await
+            }
+
+            async fn review_inputs(&self) -> Result<Vec<ReviewInputs>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                let mut out = Vec::new();
+                for project in sql::all_safety_projects(&mut c).await? {
+                    let hazards = sql::all_hazards(&mut c, project.id).await?;
+                    let mut last: std::collections::HashMap<String, chrono::NaiveDate> =
+                        std::collections::HashMap::new();
+                    for (subject, on) in sql::all_reviews(&mut c, project.id).await? {
+                        let e = last.entry(subject).or_insert(on);
+                        if on > *e {
+                            *e = on;
+                        }
+                    }
+                    out.push(ReviewInputs {
+                        project,
+                        hazards,
+                        last,
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn claim_review_reminder(
+                &self,
+                project_id: Uuid,
+                subject: &str,
+                due_on: chrono::NaiveDate,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, StoreError> {
+                let subject = subject.to_string();
+                self.writer
+                    .write(move |c| {
+                        Box::pin(async move { sql::claim_review_reminder(c, project_id, &subject, due_on, now).await })
+                    })
+                    .await
+            }
+
+            async fn put_cso(
+                &self,
+                can: &Can<candour_core::identity::ManageHazards>,
+                rec: candour_core::clinical::CsoRecord,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::put_cso(c, &can, rec, now).await }))
+                    .await
+            }
+
+            async fn cso_records(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+            ) -> Result<Vec<candour_core::clinical::CsoRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::cso_records(&mut c, |o| can.covers(o)).await
+            }
+
+            async fn all_cso_records(&self) -> Result<Vec<candour_core::clinical::CsoRecord>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::cso_records(&mut c, |_| true).await
+            }
+
+            async fn issue_documents(
+                &self,
+                can: &Can<candour_core::identity::SignOffSafety>,
+                req: IssueDocuments,
+            ) -> Result<Vec<IssuedDocument>, StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::issue_documents(c, &can, req).await }))
+                    .await
+            }
+
+            async fn issued_documents(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+                project_id: Uuid,
+            ) -> Result<Vec<IssuedDocument>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::issued_documents(&mut c, can, project_id).await
+            }
+
+            async fn issued_document(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+                project_id: Uuid,
+                kind: candour_core::clinical::DocumentKind,
+                version: i64,
+            ) -> Result<Option<IssuedDocument>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::issued_document(&mut c, can, project_id, kind, version).await
+            }
+
+            async fn put_compliance(
+                &self,
+                can: &Can<candour_core::identity::ManageHazards>,
+                project_id: Uuid,
+                answer: candour_core::clinical::ComplianceAnswer,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| {
+                        Box::pin(async move { sql::put_compliance(c, &can, project_id, answer, now).await })
+                    })
+                    .await
+            }
+
+            async fn compliance_answers(
+                &self,
+                can: &Can<candour_core::identity::ViewHazards>,
+                project_id: Uuid,
+            ) -> Result<Vec<candour_core::clinical::ComplianceAnswer>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::compliance_answers(&mut c, can, project_id).await
+            }
+
+            async fn import_hazards(
+                &self,
+                can: &Can<candour_core::identity::ManageHazards>,
+                project_id: Uuid,
+                hazards: Vec<candour_core::clinical::Hazard>,
+                source: String,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<HazardRecord>, StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| {
+                        Box::pin(async move { sql::import_hazards(c, &can, project_id, hazards, source, now).await })
+                    })
+                    .await
+            }
+
             async fn originals(&self, report_id: Uuid) -> Result<Vec<OriginalInfo>, StoreError> {
                 let mut c = self.reads.acquire().await?;
                 sql::originals(&mut c, report_id).await

@@ -50,6 +50,10 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(d) = &e {
+            // Raised by the triggers that keep issued safety documents unchanged (both backends).
+            if d.message().contains("safety_documents_immutable") {
+                return StoreError::Constraint("safety_documents_immutable".into());
+            }
             if let Some(c) = d.constraint().or_else(|| sqlite_constraint(d.message())) {
                 return StoreError::Constraint(c.to_string());
             }

@@ -5,6 +5,8 @@
 //! same transaction as the change it records.
 
 mod adapter;
+#[macro_use]
+mod clinical_sql;
 mod error;
 mod migrate;
 mod postgres;
@@ -220,6 +222,107 @@ pub trait Store: Send + Sync + 'static {
         project_id: Uuid,
         number: i64,
     ) -> Result<Vec<HazardRevision>, StoreError>;
+    /// Record a triage answer from a report: create, link or re-score a hazard; flag the safety case for
+    /// review when the risk changed. Returns the link and the hazard as changed (if it was).
+    async fn triage(
+        &self,
+        can: &Can<candour_core::identity::ManageHazards>,
+        t: NewTriage,
+    ) -> Result<(HazardLink, Option<HazardRecord>), StoreError>;
+    /// Triage links of a project, or of a report, in projects `can` covers.
+    async fn hazard_links(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+        project_id: Option<Uuid>,
+        report_id: Option<Uuid>,
+    ) -> Result<Vec<HazardLink>, StoreError>;
+    /// Change a project's details (not its organisation or standard).
+    async fn update_safety_project(
+        &self,
+        can: &Can<candour_core::identity::ManageHazards>,
+        id: Uuid,
+        project: candour_core::clinical::SafetyProject,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SafetyProjectRecord, StoreError>;
+    /// Record a review done.
+    async fn record_review(
+        &self,
+        can: &Can<candour_core::identity::ManageHazards>,
+        r: NewReview,
+    ) -> Result<ReviewRecord, StoreError>;
+    /// A project's reviews, newest first.
+    async fn reviews(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+        project_id: Uuid,
+    ) -> Result<Vec<ReviewRecord>, StoreError>;
+    /// Every project with its hazards and last review per subject, for the reminder sweep (system use).
+    async fn review_inputs(&self) -> Result<Vec<ReviewInputs>, StoreError>;
+    /// Note a reminder sent for a review due on `due_on`: true only the first time.
+    async fn claim_review_reminder(
+        &self,
+        project_id: Uuid,
+        subject: &str,
+        due_on: chrono::NaiveDate,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Save a CSO's own record.
+    async fn put_cso(
+        &self,
+        can: &Can<candour_core::identity::ManageHazards>,
+        rec: candour_core::clinical::CsoRecord,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+    /// CSO records in the organisations `can` covers.
+    async fn cso_records(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+    ) -> Result<Vec<candour_core::clinical::CsoRecord>, StoreError>;
+    /// Every CSO record (system use: reminders).
+    async fn all_cso_records(&self) -> Result<Vec<candour_core::clinical::CsoRecord>, StoreError>;
+    /// Issue documents the CSO approves, together; blocked unless their record is complete.
+    async fn issue_documents(
+        &self,
+        can: &Can<candour_core::identity::SignOffSafety>,
+        req: IssueDocuments,
+    ) -> Result<Vec<IssuedDocument>, StoreError>;
+    /// A project's issued documents, newest first (without content).
+    async fn issued_documents(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+        project_id: Uuid,
+    ) -> Result<Vec<IssuedDocument>, StoreError>;
+    /// One issued document with its content.
+    async fn issued_document(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+        project_id: Uuid,
+        kind: candour_core::clinical::DocumentKind,
+        version: i64,
+    ) -> Result<Option<IssuedDocument>, StoreError>;
+    /// Answer a compliance checklist item.
+    async fn put_compliance(
+        &self,
+        can: &Can<candour_core::identity::ManageHazards>,
+        project_id: Uuid,
+        answer: candour_core::clinical::ComplianceAnswer,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+    /// A project's checklist answers.
+    async fn compliance_answers(
+        &self,
+        can: &Can<candour_core::identity::ViewHazards>,
+        project_id: Uuid,
+    ) -> Result<Vec<candour_core::clinical::ComplianceAnswer>, StoreError>;
+    /// Import hazards into a project: all or none.
+    async fn import_hazards(
+        &self,
+        can: &Can<candour_core::identity::ManageHazards>,
+        project_id: Uuid,
+        hazards: Vec<candour_core::clinical::Hazard>,
+        source: String,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<HazardRecord>, StoreError>;
     /// The originals kept for a report (never their content).
     async fn originals(&self, report_id: Uuid) -> Result<Vec<OriginalInfo>, StoreError>;
     /// One original of a report, sealed (callers decrypt, check permission and audit the read).

@@ -42,6 +42,7 @@ migrations! {
     10 "redacted_screenshots" "0010_redacted_screenshots.sql",
     11 "originals" "0011_originals.sql",
     12 "hazard_log" "0012_hazard_log.sql",
+    13 "clinical_governance" "0013_clinical_governance.sql",
 }
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

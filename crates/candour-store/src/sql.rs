@@ -1373,7 +1373,7 @@ macro_rules! candour_sql {
                 return Err(StoreError::NotFound);
             }
             let mut head = lock_head(c).await?;
-            let rec = SafetyProjectRecord { id: Uuid::now_v7(), project: p, scheme, created_at: now };
+            let rec = SafetyProjectRecord { id: Uuid::now_v7(), project: p, scheme, created_at: now, safety_case_review: None };
             let body = serde_json::to_string(&rec.project)?;
             sqlx::query(
                 "INSERT INTO safety_projects (id, ods_code, name, standard, body, scheme_id, scheme_version, next_hazard, created_at) \
@@ -1412,12 +1412,13 @@ macro_rules! candour_sql {
                     version: u32::try_from(version).map_err(|_| StoreError::Corrupt("scheme version".into()))?,
                 },
                 created_at: r.try_get("created_at")?,
+                safety_case_review: r.try_get("safety_case_review")?,
             })
         }
 
         /// Safety projects `can` covers, by name.
         pub(crate) async fn safety_projects(c: &mut Conn, can: &Can<candour_core::identity::ViewHazards>) -> Result<Vec<SafetyProjectRecord>, StoreError> {
-            let rows = sqlx::query("SELECT id, body, scheme_id, scheme_version, created_at, ods_code FROM safety_projects ORDER BY name, id")
+            let rows = sqlx::query("SELECT id, body, scheme_id, scheme_version, created_at, ods_code, safety_case_review FROM safety_projects ORDER BY name, id")
                 .fetch_all(&mut *c)
                 .await?;
             let mut out = Vec::new();
@@ -1430,8 +1431,8 @@ macro_rules! candour_sql {
             Ok(out)
         }
 
-        async fn project_in_scope(c: &mut Conn, id: Uuid, covers: impl Fn(&OdsCode) -> bool) -> Result<SafetyProjectRecord, StoreError> {
-            let row = sqlx::query("SELECT id, body, scheme_id, scheme_version, created_at, ods_code FROM safety_projects WHERE id = $1")
+        pub(crate) async fn project_in_scope(c: &mut Conn, id: Uuid, covers: impl Fn(&OdsCode) -> bool) -> Result<SafetyProjectRecord, StoreError> {
+            let row = sqlx::query("SELECT id, body, scheme_id, scheme_version, created_at, ods_code, safety_case_review FROM safety_projects WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&mut *c)
                 .await?
@@ -1455,10 +1456,17 @@ macro_rules! candour_sql {
         /// Record a new hazard or change one at the revision its editor saw; every version kept, audited.
         pub(crate) async fn put_hazard(c: &mut Conn, can: &Can<candour_core::identity::ManageHazards>, req: PutHazard) -> Result<HazardRecord, StoreError> {
             let project = project_in_scope(c, req.project_id, |o| can.covers(o)).await?;
+            let mut head = lock_head(c).await?;
+            let rec = put_hazard_in(c, &mut head, can.actor(), &project, req).await?;
+            save_head(c, &head).await?;
+            Ok(rec)
+        }
+
+        /// [`put_hazard`] inside a write that holds the audit head (the project already checked in scope).
+        pub(crate) async fn put_hazard_in(c: &mut Conn, head: &mut ChainHead, actor: &str, project: &SafetyProjectRecord, req: PutHazard) -> Result<HazardRecord, StoreError> {
             if req.hazard.initial.scheme != project.scheme || req.hazard.residual.scheme != project.scheme {
                 return Err(StoreError::Constraint("hazards_scheme_is_the_projects".into()));
             }
-            let mut head = lock_head(c).await?;
             let body = serde_json::to_string(&req.hazard)?;
             let after = candour_core::audit::digest(&serde_json::to_value(&req.hazard)?);
             let pid = req.project_id.to_string();
@@ -1527,21 +1535,20 @@ macro_rules! candour_sql {
                 .bind(&pid)
                 .bind(number)
                 .bind(revision)
-                .bind(can.actor())
+                .bind(actor)
                 .bind(req.now)
                 .bind(&body)
                 .execute(&mut *c)
                 .await?;
             let ev = AuditEvent {
-                actor: can.actor().into(),
+                actor: actor.into(),
                 action: if before.is_none() { "hazard.create".into() } else { "hazard.update".into() },
                 object_type: "hazard".into(),
                 object_id: format!("{pid}/{}", hazard_id(number)),
                 before_digest: before,
                 after_digest: Some(after),
             };
-            append(c, &mut head, ev, req.now).await?;
-            save_head(c, &head).await?;
+            append(c, head, ev, req.now).await?;
             Ok(HazardRecord { project_id: req.project_id, number, hazard_id: hazard_id(number), revision, hazard: req.hazard, created_at, updated_at: req.now })
         }
 
@@ -1860,8 +1867,10 @@ macro_rules! candour_sql {
 
 pub(crate) mod sqlite {
     candour_sql!(sqlx::Sqlite, sqlx::SqliteConnection, "");
+    clinical_sql!(sqlx::Sqlite);
 }
 
 pub(crate) mod postgres {
     candour_sql!(sqlx::Postgres, sqlx::PgConnection, " FOR UPDATE");
+    clinical_sql!(sqlx::Postgres);
 }

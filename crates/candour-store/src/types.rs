@@ -676,6 +676,9 @@ pub struct SafetyProjectRecord {
     /// The risk scheme its hazards are assessed with.
     pub scheme: candour_core::clinical::SchemeRef,
     pub created_at: DateTime<Utc>,
+    /// Set when the clinical risk changed (a new hazard, or a hazard re-scored at triage) since the last
+    /// safety case report was issued: why the safety case needs review. Cleared by issuing a CSCR.
+    pub safety_case_review: Option<String>,
 }
 
 /// A hazard as stored: its number in the project, revision and content.
@@ -712,5 +715,101 @@ pub struct PutHazard {
 
 /// A hazard's stable id from its number.
 pub fn hazard_id(number: i64) -> String {
-    format!("H-{number:03}")
+    candour_core::clinical::hazard_id(number)
+}
+
+/// An incident (report) triaged into a project's hazard log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct HazardLink {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub number: i64,
+    pub hazard_id: String,
+    pub report_id: Uuid,
+    /// The report's reference (`CAN-…`).
+    pub reference: String,
+    pub kind: candour_core::clinical::TriageKind,
+    /// For a failed control, its index in the hazard's controls.
+    pub control_index: Option<i64>,
+    pub risk_changed: bool,
+    pub note: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A triage answer to record. A new hazard has `number` None and `hazard` Some; a realisation or failed
+/// control names the hazard, with `hazard` Some when it was re-scored (changed at `expected_revision`).
+#[derive(Debug, Clone)]
+pub struct NewTriage {
+    pub project_id: Uuid,
+    pub report_id: Uuid,
+    pub kind: candour_core::clinical::TriageKind,
+    pub number: Option<i64>,
+    pub expected_revision: Option<i64>,
+    pub hazard: Option<candour_core::clinical::Hazard>,
+    pub control_index: Option<i64>,
+    pub risk_changed: bool,
+    pub note: String,
+    pub now: DateTime<Utc>,
+}
+
+/// A review done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ReviewRecord {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    /// `hazard_log`, `controls`, `crmp` or `hazard:N`.
+    pub subject: String,
+    pub done_on: chrono::NaiveDate,
+    pub outcome: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A review to record.
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub project_id: Uuid,
+    pub subject: candour_core::clinical::ReviewSubject,
+    pub done_on: chrono::NaiveDate,
+    pub outcome: String,
+    pub now: DateTime<Utc>,
+}
+
+/// What the review reminder sweep needs about one project.
+#[derive(Debug, Clone)]
+pub struct ReviewInputs {
+    pub project: SafetyProjectRecord,
+    pub hazards: Vec<(i64, candour_core::clinical::Hazard)>,
+    /// The date each subject was last reviewed.
+    pub last: std::collections::HashMap<String, chrono::NaiveDate>,
+}
+
+/// Documents a CSO approves together (a CSCR is issued with its hazard log), each at the next version of
+/// its kind.
+#[derive(Debug, Clone)]
+pub struct IssueDocuments {
+    pub project_id: Uuid,
+    /// The signing CSO's login: their record in the project's organisation must be complete.
+    pub cso_username: String,
+    /// (version, document): each version must be one more than the last issued of its kind.
+    pub documents: Vec<(i64, candour_core::clinical::Document)>,
+    pub now: DateTime<Utc>,
+}
+
+/// An issued (approved) safety document. Never changed or removed once issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct IssuedDocument {
+    pub project_id: Uuid,
+    pub kind: candour_core::clinical::DocumentKind,
+    pub version: i64,
+    /// SHA-256 of the document's canonical JSON: exactly what was approved.
+    pub content_hash: String,
+    pub approved_by: String,
+    /// Professional body and number, as on the CSO's record when they approved.
+    pub registration: String,
+    pub approved_at: DateTime<Utc>,
+    /// The document itself (left out of lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<candour_core::clinical::Document>,
 }

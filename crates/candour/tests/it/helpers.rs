@@ -67,6 +67,27 @@ impl TestDb {
         }
     }
 
+    /// Run raw SQL, returning the database's answer (for checking what the schema itself refuses).
+    pub async fn try_exec(&self, sql: &str) -> Result<(), sqlx::Error> {
+        match &self.db {
+            Db::Sqlite { url, .. } => {
+                let mut c: sqlx::SqliteConnection = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(url.trim_start_matches("sqlite://"))
+                    .connect()
+                    .await?;
+                let r = sqlx::raw_sql(sql).execute(&mut c).await.map(|_| ());
+                c.close().await?;
+                r
+            }
+            Db::Postgres { opts, .. } => {
+                let mut c = opts.connect().await?;
+                let r = sqlx::raw_sql(sql).execute(&mut c).await.map(|_| ());
+                c.close().await?;
+                r
+            }
+        }
+    }
+
     /// The `CANDOUR_DATABASE_URL` that reaches this database from a child process.
     pub fn url(&self) -> String {
         match &self.db {

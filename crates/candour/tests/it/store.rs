@@ -1058,3 +1058,228 @@ async fn hazard_logs_keep_every_version_and_refuse_stale_edits() {
         verify(&db).await.unwrap();
     }
 }
+
+/// Clinical governance on both backends: triage links a report to a hazard and flags the safety case when
+/// the risk changes; reviews are kept; a CSO whose record is incomplete cannot issue anything; issued
+/// documents get the next version, record who approved them and the content hash, clear the flag (a CSCR),
+/// and the database itself refuses to change or delete them; an import is all or nothing.
+#[tokio::test]
+async fn triage_reviews_sign_off_and_immutable_issued_documents() {
+    use candour_core::clinical::{
+        CsoRecord, Document, DocumentKind, ReviewSubject, RiskScheme, SafetyProject, TriageKind,
+    };
+    use candour_core::identity::{ManageHazards, SignOffSafety, ViewHazards};
+    for db in backends().await {
+        let s = &db.store;
+        let now = chrono::Utc::now();
+        let cso = user(Role::ClinicalSafetyOfficer, Some("RZX"));
+        let (manage, view, sign) = (
+            cso.can::<ManageHazards>().unwrap(),
+            cso.can::<ViewHazards>().unwrap(),
+            cso.can::<SignOffSafety>().unwrap(),
+        );
+        assert!(admin().can::<SignOffSafety>().is_none(), "only a CSO signs off");
+        let project: SafetyProject = serde_json::from_value(serde_json::json!({
+            "ods_code": "RZX", "name": "CareFlow EPR deployment", "system": "CareFlow EPR 8.2",
+            "standard": "DCB0160", "intended_use": "Inpatient electronic patient record", "lifecycle_phase": "live"
+        }))
+        .unwrap();
+        let scheme = RiskScheme::dcb0129_example().unwrap();
+        let p = s
+            .create_safety_project(&manage, project, scheme.reference(), now)
+            .await
+            .unwrap();
+        let report = s.create_report(create_req(example("clinical_safety"))).await.unwrap();
+        let (link, h) = s
+            .triage(
+                &manage,
+                candour_store::NewTriage {
+                    project_id: p.id,
+                    report_id: report.id,
+                    kind: TriageKind::NewHazard,
+                    number: None,
+                    expected_revision: None,
+                    hazard: Some(hazard_input("Allergy banner missing", "Medium")),
+                    control_index: None,
+                    risk_changed: true,
+                    note: "Raised at triage".into(),
+                    now,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (link.hazard_id.as_str(), link.risk_changed),
+            ("H-001", true),
+            "{}",
+            db.name()
+        );
+        assert_eq!(h.unwrap().revision, 1);
+        let flagged = s.safety_project(&view, p.id).await.unwrap().unwrap();
+        assert!(flagged.safety_case_review.unwrap().contains("H-001"), "{}", db.name());
+        let again = s
+            .triage(
+                &manage,
+                candour_store::NewTriage {
+                    project_id: p.id,
+                    report_id: report.id,
+                    kind: TriageKind::Realises,
+                    number: Some(1),
+                    expected_revision: Some(1),
+                    hazard: None,
+                    control_index: None,
+                    risk_changed: false,
+                    note: String::new(),
+                    now,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(!again.0.risk_changed);
+        assert_eq!(s.hazard_links(&view, None, Some(report.id)).await.unwrap().len(), 2);
+        let stranger = user(Role::ClinicalSafetyOfficer, Some("RX1"));
+        assert!(s
+            .hazard_links(&stranger.can::<ViewHazards>().unwrap(), Some(p.id), None)
+            .await
+            .unwrap()
+            .is_empty());
+
+        let r = s
+            .record_review(
+                &manage,
+                candour_store::NewReview {
+                    project_id: p.id,
+                    subject: ReviewSubject::Hazard(1),
+                    done_on: now.date_naive(),
+                    outcome: "Controls still adequate".into(),
+                    now,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.subject, "hazard:1");
+        assert!(matches!(
+            s.record_review(
+                &manage,
+                candour_store::NewReview {
+                    project_id: p.id,
+                    subject: ReviewSubject::Hazard(9),
+                    done_on: now.date_naive(),
+                    outcome: "x".into(),
+                    now
+                }
+            )
+            .await,
+            Err(StoreError::NotFound)
+        ));
+        let inputs = s.review_inputs().await.unwrap();
+        assert_eq!(inputs[0].last.get("hazard:1"), Some(&now.date_naive()));
+
+        let doc = |title: &str| Document {
+            kind: DocumentKind::Cscr,
+            title: title.into(),
+            meta: vec![],
+            sections: vec![],
+        };
+        let issue = |docs: Vec<(i64, Document)>| candour_store::IssueDocuments {
+            project_id: p.id,
+            cso_username: "cso".into(),
+            documents: docs,
+            now,
+        };
+        assert!(matches!(
+            s.issue_documents(&sign, issue(vec![(1, doc("v1"))])).await,
+            Err(StoreError::Constraint(c)) if c == "cso_record_missing"
+        ));
+        let mut rec: CsoRecord = serde_json::from_value(serde_json::json!({
+            "ods_code": "RZX", "name": "Dr Priya Raman", "username": "cso", "registration_body": "GMC"
+        }))
+        .unwrap();
+        s.put_cso(&manage, rec.clone(), now).await.unwrap();
+        assert!(matches!(
+            s.issue_documents(&sign, issue(vec![(1, doc("v1"))])).await,
+            Err(StoreError::Constraint(c)) if c == "cso_record_incomplete"
+        ));
+        rec.profession = "Doctor".into();
+        rec.registration_number = "7654321".into();
+        rec.training_evidence = vec!["Digital clinical safety training 2025".into()];
+        rec.appointed_on = Some(now.date_naive());
+        s.put_cso(&manage, rec, now).await.unwrap();
+        assert_eq!(s.cso_records(&view).await.unwrap().len(), 1, "saved once, then updated");
+        let issued = s.issue_documents(&sign, issue(vec![(1, doc("v1"))])).await.unwrap();
+        assert_eq!(
+            (
+                issued[0].version,
+                issued[0].registration.as_str(),
+                issued[0].content_hash.clone()
+            ),
+            (1, "GMC 7654321", doc("v1").content_hash())
+        );
+        assert!(s
+            .safety_project(&view, p.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .safety_case_review
+            .is_none());
+        assert!(matches!(
+            s.issue_documents(&sign, issue(vec![(1, doc("again"))])).await,
+            Err(StoreError::Conflict {
+                expected: 0,
+                current: 1
+            })
+        ));
+        let back = s
+            .issued_document(&view, p.id, DocumentKind::Cscr, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(back.document.unwrap().content_hash(), issued[0].content_hash);
+        for sql in [
+            "UPDATE safety_documents SET body = '{}'",
+            "DELETE FROM safety_documents",
+        ] {
+            let e = db.try_exec(sql).await.unwrap_err();
+            assert!(
+                e.to_string().contains("safety_documents_immutable"),
+                "{}: {e}",
+                db.name()
+            );
+        }
+        assert_eq!(s.issued_documents(&view, p.id).await.unwrap().len(), 1);
+
+        let mut wrong = hazard_input("Other scheme", "Low");
+        wrong.initial.scheme.version = 99;
+        let before = s.hazards(&view, p.id).await.unwrap().len();
+        assert!(s
+            .import_hazards(
+                &manage,
+                p.id,
+                vec![hazard_input("Fine", "Low"), wrong],
+                "test".into(),
+                now
+            )
+            .await
+            .is_err());
+        assert_eq!(
+            s.hazards(&view, p.id).await.unwrap().len(),
+            before,
+            "nothing half-imported"
+        );
+        let added = s
+            .import_hazards(
+                &manage,
+                p.id,
+                vec![hazard_input("A", "Low"), hazard_input("B", "High")],
+                "test".into(),
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            added.iter().map(|h| h.hazard_id.as_str()).collect::<Vec<_>>(),
+            ["H-002", "H-003"]
+        );
+        verify(&db).await.unwrap();
+    }
+}
