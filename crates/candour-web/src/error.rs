@@ -200,6 +200,24 @@ fn constraint(name: &str) -> ApiError {
         "hazards_scheme_is_the_projects" => Some(("initial", "must use the safety project's risk scheme")),
         "report_assignments_assignee_known" => Some(("assignee", "is not an active account")),
         "report_assignments_assignee_can_act" => Some(("assignee", "cannot act on this organisation's reports")),
+        "cso_record_missing" => Some((
+            "cso",
+            "has no record for you in this organisation: add your CSO record (profession, registration, training, \
+             appointment) before signing off",
+        )),
+        "cso_record_incomplete" => Some((
+            "cso",
+            "record is incomplete: add your profession, registration body and number, training evidence and \
+             appointment date before signing off",
+        )),
+        "hazard_links_once" => Some(("report", "is already linked to this hazard in the same way")),
+        "safety_projects_organisation_and_standard_fixed" => Some((
+            "standard",
+            "and the organisation of a safety project cannot change: start a new project",
+        )),
+        "hazard_links_new_hazard_has_details" => Some(("hazard", "is needed to record a new hazard")),
+        "hazard_links_names_a_hazard" => Some(("hazard", "names the recorded hazard")),
+        "safety_documents_immutable" => return ApiError::Conflict("an issued document cannot be changed".into()),
         _ => None,
     };
     match field {

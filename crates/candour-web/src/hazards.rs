@@ -15,7 +15,7 @@ use candour_store::{PutHazard, StoreError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// The default risk scheme and what an NHS assessor would query about it.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -33,7 +33,7 @@ pub struct HazardChange {
 }
 
 /// The default scheme and hazard types, parsed once (they are built into the binary).
-fn scheme() -> ApiResult<&'static RiskScheme> {
+pub(crate) fn scheme() -> ApiResult<&'static RiskScheme> {
     static SCHEME: std::sync::OnceLock<Result<RiskScheme, String>> = std::sync::OnceLock::new();
     SCHEME
         .get_or_init(|| RiskScheme::dcb0129_example().map_err(|e| e.to_string()))
@@ -41,7 +41,7 @@ fn scheme() -> ApiResult<&'static RiskScheme> {
         .map_err(|e| ApiError::Internal(e.clone()))
 }
 
-fn types() -> ApiResult<&'static HazardTypes> {
+pub(crate) fn types() -> ApiResult<&'static HazardTypes> {
     static TYPES: std::sync::OnceLock<Result<HazardTypes, String>> = std::sync::OnceLock::new();
     TYPES
         .get_or_init(|| HazardTypes::default_types().map_err(|e| e.to_string()))
@@ -49,18 +49,18 @@ fn types() -> ApiResult<&'static HazardTypes> {
         .map_err(|e| ApiError::Internal(e.clone()))
 }
 
-fn manage(who: &Principal) -> ApiResult<candour_core::identity::Can<ManageHazards>> {
+pub(crate) fn manage(who: &Principal) -> ApiResult<candour_core::identity::Can<ManageHazards>> {
     who.can::<ManageHazards>().ok_or_else(|| {
         ApiError::Forbidden("only a Clinical Safety Officer or an administrator can change hazard logs".into())
     })
 }
 
-fn view(who: &Principal) -> ApiResult<candour_core::identity::Can<ViewHazards>> {
+pub(crate) fn view(who: &Principal) -> ApiResult<candour_core::identity::Can<ViewHazards>> {
     who.can::<ViewHazards>()
         .ok_or_else(|| ApiError::Forbidden("you cannot see hazard logs".into()))
 }
 
-fn store_error(what: &str, e: StoreError) -> ApiError {
+pub(crate) fn store_error(what: &str, e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => ApiError::NotFound(what.into()),
         StoreError::Conflict { expected, current } => ApiError::Conflict(format!(
@@ -71,8 +71,43 @@ fn store_error(what: &str, e: StoreError) -> ApiError {
     }
 }
 
-fn parse_id(id: &str) -> ApiResult<Uuid> {
+pub(crate) fn parse_id(id: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(id).map_err(|_| ApiError::NotFound("safety project".into()))
+}
+
+/// A project the caller can see, or 404.
+pub(crate) async fn project_of(
+    st: &AppState,
+    who: &Principal,
+    id: &str,
+) -> ApiResult<candour_store::SafetyProjectRecord> {
+    let can = view(who)?;
+    st.store
+        .safety_project(&can, parse_id(id)?)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("safety project".into()))
+}
+
+async fn custom_types(st: &AppState, who: &Principal, id: &str) -> ApiResult<Vec<String>> {
+    Ok(project_of(st, who, id).await?.project.custom_hazard_types)
+}
+
+/// `PUT /api/v1/safety-projects/{id}`: change a project's details (not its organisation or standard).
+pub async fn update_project(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> ApiResult<Json<candour_store::SafetyProjectRecord>> {
+    let can = manage(&who)?;
+    let project: SafetyProject = json::parse(&body)?;
+    let project = project.validate()?;
+    let rec = st
+        .store
+        .update_safety_project(&can, parse_id(&id)?, project, chrono::Utc::now())
+        .await
+        .map_err(|e| store_error("safety project", e))?;
+    Ok(Json(rec))
 }
 
 /// `GET /api/v1/risk-schemes/default`
@@ -135,7 +170,8 @@ pub async fn create_hazard(
 ) -> ApiResult<Response> {
     let can = manage(&who)?;
     let input: HazardInput = json::parse(&body)?;
-    let hazard = input.validate(scheme()?, types()?, &[])?;
+    let custom = custom_types(&st, &who, &id).await?;
+    let hazard = input.validate(scheme()?, types()?, &custom)?;
     let rec = st
         .store
         .put_hazard(
@@ -162,7 +198,8 @@ pub async fn change_hazard(
 ) -> ApiResult<Json<candour_store::HazardRecord>> {
     let can = manage(&who)?;
     let change: HazardChange = json::parse(&body)?;
-    let hazard = change.hazard.validate(scheme()?, types()?, &[])?;
+    let custom = custom_types(&st, &who, &id).await?;
+    let hazard = change.hazard.validate(scheme()?, types()?, &custom)?;
     let rec = st
         .store
         .put_hazard(

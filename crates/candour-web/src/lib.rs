@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod originals;
 pub mod policy;
+pub mod safety;
 pub mod shots;
 pub mod ui;
 
@@ -103,6 +104,9 @@ impl AppState {
     }
 }
 
+/// The largest hazard-log spreadsheet accepted for import.
+pub const IMPORT_LIMIT: usize = 20 * 1024 * 1024;
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
@@ -133,6 +137,28 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/safety-projects/{id}/hazards/{number}", put(hazards::change_hazard))
         .route("/safety-projects/{id}/hazards/{number}/history", get(hazards::history))
+        .route("/safety-projects/{id}", put(hazards::update_project))
+        .route("/safety-projects/{id}/triage", post(safety::triage_report))
+        .route("/safety-projects/{id}/links", get(safety::links))
+        .route(
+            "/safety-projects/{id}/reviews",
+            get(safety::reviews).post(safety::add_review),
+        )
+        .route("/safety-projects/{id}/documents", get(safety::documents))
+        .route("/safety-projects/{id}/documents/{kind}/draft", get(safety::draft))
+        .route("/safety-projects/{id}/documents/{kind}/approve", post(safety::approve))
+        .route("/safety-projects/{id}/documents/{kind}/{version}", get(safety::issued))
+        .route(
+            "/safety-projects/{id}/compliance",
+            get(safety::compliance_list).put(safety::compliance_answer),
+        )
+        .route("/safety-projects/{id}/hazard-log", get(safety::export))
+        .route(
+            "/safety-projects/{id}/import",
+            post(safety::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route("/cso-records", get(safety::cso_records))
+        .route("/cso-records/me", put(safety::put_cso))
         .route("/openapi.json", get(api::openapi))
         .fallback(api::not_found);
     Router::new()
@@ -186,6 +212,21 @@ pub fn router(state: AppState) -> Router {
             get(ui::admin::routing_page).post(ui::admin::routing_post),
         )
         .route("/workspace/reports/{reference}/actions", post(ui::workspace::act))
+        .route("/workspace/reports/{reference}/triage", post(ui::safety::triage))
+        .route("/workspace/safety", get(ui::safety::projects))
+        .route("/workspace/safety/{id}", get(ui::safety::project))
+        .route("/workspace/safety/{id}/hazards/{number}", get(ui::safety::hazard))
+        .route("/workspace/safety/{id}/reviews", post(ui::safety::add_review))
+        .route("/workspace/safety/{id}/approve/{kind}", post(ui::safety::approve))
+        .route(
+            "/workspace/safety/{id}/import",
+            post(ui::safety::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route(
+            "/workspace/safety/{id}/compliance",
+            get(ui::safety::compliance).post(ui::safety::answer),
+        )
+        .route("/workspace/cso", get(ui::safety::cso).post(ui::safety::save_cso))
         .route(
             "/workspace/reports/{reference}/responses",
             post(ui::destinations::respond),

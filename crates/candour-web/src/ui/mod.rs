@@ -12,6 +12,7 @@ pub mod destinations;
 pub mod journey;
 pub mod notes;
 pub mod originals;
+pub mod safety;
 pub mod screenshots;
 pub mod security;
 pub mod track;

@@ -315,7 +315,7 @@ fn taxonomy_options(entries: &[candour_core::taxonomy::Entry]) -> Vec<(&str, &st
 }
 
 /// The signed-in person's username (the principal carries the account id).
-pub(super) async fn username_of(st: &AppState, who: &Principal) -> String {
+pub(crate) async fn username_of(st: &AppState, who: &Principal) -> String {
     let Principal::Known { id, .. } = who else {
         return String::new();
     };
@@ -563,6 +563,12 @@ pub async fn queue(
         "/workspace/obligations",
         "Obligations: clocks running, least time left first",
     )];
+    if who.can::<candour_core::identity::ViewHazards>().is_some() {
+        links.push((
+            "/workspace/safety",
+            "Clinical safety: hazard logs, reviews, safety cases",
+        ));
+    }
     if who.can::<candour_core::identity::AdministerDelivery>().is_some() {
         links.push(("/workspace/outbox", "Delivery outbox and dead letters"));
     }
@@ -1002,8 +1008,9 @@ pub(super) async fn render_report(
                     errors,
                     &history,
                     &format!(
-                        "{}{}{}{}{}",
+                        "{}{}{}{}{}{}",
                         originals(st, who, &view).await,
+                        super::safety::triage_section(st, who, &view, &token).await,
                         audit_trail(st, who, &view).await,
                         super::notes::section(&view, who, &token, sent, errors),
                         super::destinations::table(&view, &messages, &st.routing.tables().directory),

@@ -1161,3 +1161,298 @@ async fn a_cso_keeps_a_hazard_log_over_http() {
     problem(get(&app, &hazards, &stranger).await, 404).await;
     problem(get(&app, &format!("{hazards}/7/history"), &cso).await, 404).await;
 }
+
+/// Clinical governance over HTTP: a report is triaged into the hazard log (new hazard, then realised and
+/// re-scored), which flags the safety case for review; reviews are scheduled and recorded; the CSO keeps
+/// only their own record and cannot approve until it is complete; approving names the hash of the draft
+/// read (a stale one is a 409), issues the CSCR with its hazard log, and clears the flag; issued documents
+/// come back as HTML and PDF; the checklist needs evidence for "Yes"; the log exports to XLSX and CSV and a
+/// supplier's log imports into a DCB0160 project with provenance, all rows or none.
+#[tokio::test]
+async fn a_report_flows_into_the_hazard_log_and_the_cso_signs_off_the_safety_case() {
+    use candour_core::identity::Role;
+    use candour_core::OdsCode;
+    let app = spawn_app().await;
+    let g = |role| {
+        vec![Grant {
+            role,
+            org: Some(OdsCode::parse("RZX").unwrap()),
+        }]
+    };
+    let cso = app.login_as("cso.rzx", g(Role::ClinicalSafetyOfficer)).await;
+    let handler = app.login_as("handler.rzx", g(Role::Handler)).await;
+    let r = post(&app, "/api/v1/reports", None, &example("clinical_safety")).await;
+    assert_eq!(r.status(), 201);
+    let reference = r.json::<Value>().await.unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let project = json!({ "ods_code": "RZX", "name": "Candour ward EPR", "system": "CareFlow EPR 8.2",
+        "standard": "DCB0129", "intended_use": "Inpatient records", "lifecycle_phase": "live" });
+    let id = post(&app, "/api/v1/safety-projects", Some(&cso), &project)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = format!("/api/v1/safety-projects/{id}");
+
+    let new_hazard = json!({ "report": reference, "kind": "new_hazard", "note": "Banner missing on drug chart",
+        "hazard": { "name": "Allergy banner not shown", "description": "Banner hidden after upgrade",
+                    "initial": { "likelihood": "Medium", "severity": "Major" }, "status": "open",
+                    "controls": [{ "description": "Banner render test", "kind": "test", "implementer": "manufacturer",
+                                   "state": "verified", "evidence": ["TC-1"], "effectiveness_verified": true }],
+                    "residual": { "likelihood": "Low", "severity": "Major" } } });
+    problem(
+        post(&app, &format!("{base}/triage"), Some(&handler), &new_hazard).await,
+        403,
+    )
+    .await;
+    let r = post(&app, &format!("{base}/triage"), Some(&cso), &new_hazard).await;
+    assert_eq!(r.status(), 201);
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(
+        (t["link"]["hazard_id"].as_str(), t["safety_case_review"].as_bool()),
+        (Some("H-001"), Some(true))
+    );
+    let failed = json!({ "report": reference, "kind": "control_failed", "hazard_id": "H-001", "control": 1 });
+    let v = problem(post(&app, &format!("{base}/triage"), Some(&cso), &failed).await, 422).await;
+    assert!(
+        v.to_string().contains("expected_revision") || v.to_string().contains("residual"),
+        "{v}"
+    );
+    let failed = json!({ "report": reference, "kind": "control_failed", "hazard_id": "H-001", "control": 1,
+        "expected_revision": 1, "rescore": { "residual": { "likelihood": "Medium", "severity": "Major" } } });
+    let t: Value = post(&app, &format!("{base}/triage"), Some(&cso), &failed)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["hazard"]["revision"], 2, "{t}");
+    assert_eq!(t["hazard"]["hazard"]["controls"][0]["effectiveness_verified"], false);
+    assert_eq!(t["link"]["risk_changed"], true);
+    let links: Value = get(&app, &format!("{base}/links"), &handler)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(links.as_array().unwrap().len(), 2);
+
+    let reviews: Value = get(&app, &format!("{base}/reviews"), &handler)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        reviews["due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["subject"] == "hazard:1"),
+        "{reviews}"
+    );
+    let v = problem(
+        post(
+            &app,
+            &format!("{base}/reviews"),
+            Some(&cso),
+            &json!({ "subject": "the lot", "outcome": "" }),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(
+        v.to_string().contains("subject") && v.to_string().contains("outcome"),
+        "{v}"
+    );
+    let r = post(
+        &app,
+        &format!("{base}/reviews"),
+        Some(&cso),
+        &json!({ "subject": "H-001", "outcome": "Reviewed after the incident" }),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+
+    let draft = get(&app, &format!("{base}/documents/cscr/draft?format=json"), &cso).await;
+    assert_eq!(draft.status(), 200);
+    let hash = draft.headers()["x-content-sha256"].to_str().unwrap().to_string();
+    let text = draft.text().await.unwrap();
+    assert!(
+        text.contains("Allergy banner not shown"),
+        "the draft is built from the log"
+    );
+    let approve = |h: &str| json!({ "content_hash": h });
+    let v = problem(
+        post(
+            &app,
+            &format!("{base}/documents/cscr/approve"),
+            Some(&cso),
+            &approve(&hash),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(v.to_string().contains("cso"), "{v}");
+    problem(
+        post(
+            &app,
+            &format!("{base}/documents/cscr/approve"),
+            Some(&handler),
+            &approve(&hash),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let put_cso = |body: Value| {
+        app.client
+            .put(app.url("/api/v1/cso-records/me"))
+            .bearer_auth(&cso)
+            .json(&body)
+            .send()
+    };
+    let mut rec = json!({ "ods_code": "RZX", "name": "Dr Priya Raman", "username": "someone.else",
+        "profession": "Doctor", "registration_body": "GMC", "registration_number": "7654321",
+        "training_evidence": ["Digital clinical safety training 2025"], "appointed_on": "2026-01-05" });
+    let v = problem(put_cso(rec.clone()).await.unwrap(), 422).await;
+    assert!(
+        v.to_string().contains("username"),
+        "never on someone else's behalf: {v}"
+    );
+    rec["username"] = "cso.rzx".into();
+    assert_eq!(put_cso(rec).await.unwrap().status(), 200);
+    let v = problem(
+        post(
+            &app,
+            &format!("{base}/documents/cscr/approve"),
+            Some(&cso),
+            &approve(&"0".repeat(64)),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert!(v.to_string().contains("changed since you read it"), "{v}");
+    // The signer's record is now on the draft, so it is read again before approving.
+    let draft = get(&app, &format!("{base}/documents/cscr/draft?format=json"), &cso).await;
+    let hash = draft.headers()["x-content-sha256"].to_str().unwrap().to_string();
+    let r = post(
+        &app,
+        &format!("{base}/documents/cscr/approve"),
+        Some(&cso),
+        &approve(&hash),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let issued: Value = r.json().await.unwrap();
+    let kinds: Vec<_> = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["kind"].as_str().unwrap().to_string(), d["version"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("hazard_log".to_string(), 1), ("cscr".to_string(), 1)]);
+    assert_eq!(issued[1]["content_hash"], hash.as_str());
+    assert_eq!(issued[1]["registration"], "GMC 7654321");
+    let projects: Value = get(&app, "/api/v1/safety-projects", &cso).await.json().await.unwrap();
+    assert!(projects[0]["safety_case_review"].is_null(), "{projects}");
+    let pdf = get(&app, &format!("{base}/documents/cscr/1?format=pdf"), &handler).await;
+    assert_eq!(pdf.headers()["x-content-sha256"].to_str().unwrap(), hash);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let html = get(&app, &format!("{base}/documents/cscr/1?format=html"), &handler)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Clinical Safety Case Report") && html.contains("Dr Priya Raman"),
+        "approved by"
+    );
+
+    let answer = |body: Value| {
+        app.client
+            .put(app.url(&format!("{base}/compliance")))
+            .bearer_auth(&cso)
+            .json(&body)
+            .send()
+    };
+    let v = problem(
+        answer(json!({ "clause": "2.1.1", "answer": "yes", "evidence": [], "note": "" }))
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert!(v.to_string().contains("evidence"), "{v}");
+    assert_eq!(
+        answer(json!({ "clause": "2.1.1", "answer": "yes", "evidence": ["CRMP v1"], "note": "" }))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let csv = get(&app, &format!("{base}/compliance?format=csv"), &handler)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("2.1.1") && l.contains("Yes") && l.contains("CRMP v1")),
+        "{csv}"
+    );
+
+    let xlsx = get(&app, &format!("{base}/hazard-log?format=xlsx"), &handler).await;
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let csv = get(&app, &format!("{base}/hazard-log?format=csv"), &handler)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("Hazard name") && csv.contains("Allergy banner not shown"));
+
+    let deployer = json!({ "ods_code": "RZX", "name": "CareFlow go-live", "system": "CareFlow EPR 8.2",
+        "standard": "DCB0160", "intended_use": "Inpatient records", "lifecycle_phase": "pre-deployment" });
+    let did = post(&app, "/api/v1/safety-projects", Some(&cso), &deployer)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let import = |body: String| {
+        app.client
+            .post(app.url(&format!(
+                "/api/v1/safety-projects/{did}/import?format=csv&supplier=Northwind&document=Hazard%20log%20v1"
+            )))
+            .bearer_auth(&cso)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let broken = csv.replacen(",Major,", ",Huge,", 1);
+    let v = problem(import(broken).await.unwrap(), 422).await;
+    assert!(
+        v.to_string().contains("row 2") && v.to_string().contains("severity"),
+        "{v}"
+    );
+    let none: Value = get(&app, &format!("/api/v1/safety-projects/{did}/hazards"), &cso)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none.as_array().unwrap().len(), 0, "nothing half-imported");
+    let r = import(csv).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let adopted: Value = r.json().await.unwrap();
+    assert_eq!(adopted[0]["hazard"]["provenance"]["supplier"], "Northwind");
+    assert_eq!(adopted[0]["hazard"]["provenance"]["source_hazard_id"], "H-001");
+    assert_eq!(adopted[0]["hazard"]["status"], "open");
+}
