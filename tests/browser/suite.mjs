@@ -1160,6 +1160,33 @@ async function main() {
     await admin.close();
   }
 
+  /** (e) Clinical safety: a CSO opens the hazard log, a hazard and the checklist, and approves a safety case report. */
+  async function safetyPages(mode) {
+    const cso = await Session.open(mode);
+    await journey(`workspace [${mode}]: a CSO opens the hazard log and approves the safety case report`, async () => {
+      await signIn(cso, 'cso.northshire', password);
+      let resp = await cso.navigate(() => cso.page.locator('main a[href="/workspace/safety"]').click());
+      await cso.arrive(resp, 'clinical safety', { path: '/workspace/safety' });
+      resp = await cso.navigate(() => cso.page.locator('main a[href^="/workspace/safety/"]').first().click());
+      await cso.arrive(resp, 'hazard log', { path: /^\/workspace\/safety\/[0-9a-f-]+$/ });
+      const home = cso.path().split('#')[0];
+      must((await cso.page.locator('svg.candour-heatmap').count()) === 2, cso.where('hazard log'), 'expected the initial and residual heat maps');
+      resp = await cso.goto(`${home}/hazards/1`);
+      await cso.arrive(resp, 'hazard page', { path: `${home}/hazards/1` });
+      check((await cso.text('h1')).startsWith('H-001'), cso.where('hazard page'), 'the hazard page names its hazard');
+      resp = await cso.goto(`${home}/compliance`);
+      await cso.arrive(resp, 'compliance checklist', { path: `${home}/compliance` });
+      resp = await cso.goto('/workspace/cso');
+      await cso.arrive(resp, 'CSO record', { path: '/workspace/cso' });
+      resp = await cso.goto(`${home}/approve/cscr`);
+      await cso.arrive(resp, 'approve the safety case report', { path: `${home}/approve/cscr` });
+      resp = await cso.navigate(() => cso.page.locator('main form[action$="/approve/cscr"] button').click());
+      await cso.arrive(resp, 'hazard log after approval', { path: home });
+      check(/Clinical Safety Case Report v\d+/.test(await cso.page.locator('main').innerText()), cso.where('hazard log after approval'), 'the issued CSCR is listed');
+    });
+    await cso.close();
+  }
+
   // Two lanes at once (one browser, separate contexts): with JavaScript (and at 320 px), and without.
   const js = await Session.open('js');
   const nojs = await Session.open('no-js');
@@ -1173,6 +1200,8 @@ async function main() {
       await lifecycle(js, 'js', 'cso.northshire', 'Clinical Safety Officer');
       await adminPages('js');
       await adminPages('no-js');
+      await safetyPages('js');
+      await safetyPages('no-js');
     })(),
     (async () => {
       await everyKind(nojs);

@@ -512,7 +512,89 @@ impl Deliverer {
         Ok(taken)
     }
 
-    /// Deliver until the process stops: poll every second when idle, and chase once a minute.
+    /// Remind Clinical Safety Officers of reviews (issue 6): once a day per safety project, an email to each
+    /// CSO of the project's organisation who gave an address, listing the reviews overdue or due within a
+    /// week (hazard log, controls, CRMP, each open hazard). Returns how many emails were sent. The same list
+    /// is always in the workspace; the email only chases it.
+    pub async fn remind_reviews_once(&self, now: DateTime<Utc>) -> Result<usize, DeliveryError> {
+        let Some((cfg, transport)) = &self.smtp else {
+            return Ok(0);
+        };
+        let today = now.date_naive();
+        let csos = self.store.all_cso_records().await?;
+        let mut sent = 0;
+        for input in self.store.review_inputs().await? {
+            let p = &input.project;
+            let to: Vec<&str> = csos
+                .iter()
+                .filter(|c| c.ods_code == p.project.ods_code && !c.email.is_empty())
+                .map(|c| c.email.as_str())
+                .collect();
+            if to.is_empty() {
+                continue;
+            }
+            let hazards: Vec<(i64, &candour_core::clinical::Hazard)> =
+                input.hazards.iter().map(|(n, h)| (*n, h)).collect();
+            let due: Vec<candour_core::clinical::DueReview> = candour_core::clinical::review::schedule(
+                &p.project,
+                p.created_at.date_naive(),
+                &input.last,
+                &hazards,
+                today,
+            )
+            .into_iter()
+            .filter(|r| r.due_on <= today + chrono::Duration::days(7))
+            .collect();
+            if due.is_empty() || !self.store.claim_review_reminder(p.id, "daily", today, now).await? {
+                continue;
+            }
+            let mut body = format!(
+                "Reviews for {} ({}) that are overdue or due within a week:\n\n",
+                p.project.name,
+                p.project.standard.as_str()
+            );
+            for r in &due {
+                body.push_str(&format!(
+                    "- {}: {} {}\n",
+                    r.label,
+                    if r.overdue { "OVERDUE since" } else { "due" },
+                    r.due_on
+                ));
+            }
+            if let Some(url) = &self.public_url {
+                body.push_str(&format!("\nRecord each review at {url}/workspace/safety/{}\n", p.id));
+            } else {
+                body.push_str("\nRecord each review in Candour's workspace, under Clinical safety.\n");
+            }
+            let from: Mailbox = match cfg.from.parse() {
+                Ok(f) => f,
+                Err(e) => return Err(DeliveryError::Config(format!("from address {}: {e}", cfg.from))),
+            };
+            for addr in to {
+                let Ok(mailbox) = addr.parse::<Mailbox>() else {
+                    tracing::warn!(address = addr, "a CSO's reminder address is not an email address");
+                    continue;
+                };
+                let email = lettre::Message::builder()
+                    .from(from.clone())
+                    .to(mailbox)
+                    .subject(format!("Clinical safety reviews due: {}", p.project.name))
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(body.clone());
+                match email {
+                    Ok(m) => match transport.send(m).await {
+                        Ok(_) => sent += 1,
+                        Err(e) => tracing::error!(error = %e, project = %p.id, "review reminder not sent"),
+                    },
+                    Err(e) => tracing::error!(error = %e, "review reminder not built"),
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Deliver until the process stops: poll every second when idle, and chase (and remind of clinical
+    /// safety reviews) once a minute.
     pub async fn run(self) {
         let mut chased = Utc::now() - chrono::Duration::minutes(1);
         loop {
@@ -520,6 +602,9 @@ impl Deliverer {
                 chased = Utc::now();
                 if let Err(e) = self.chase_once(chased).await {
                     tracing::error!(error = %e, "chasing failed");
+                }
+                if let Err(e) = self.remind_reviews_once(chased).await {
+                    tracing::error!(error = %e, "review reminders failed");
                 }
             }
             match self.run_once(Utc::now()).await {

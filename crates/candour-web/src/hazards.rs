@@ -75,6 +75,24 @@ pub(crate) fn parse_id(id: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(id).map_err(|_| ApiError::NotFound("safety project".into()))
 }
 
+/// Hazard logs are shared (exported, issued with safety cases, sent to suppliers): patient identifiers typed
+/// into a hazard's free text are removed before it is checked or stored, as in reports.
+pub(crate) fn redact_hazard(st: &AppState, mut h: HazardInput) -> HazardInput {
+    let r = |t: &str| st.redactor.redact(t).text;
+    h.name = r(&h.name);
+    h.description = r(&h.description);
+    h.effects = r(&h.effects);
+    h.clinical_impact = r(&h.clinical_impact);
+    h.alarp_justification = r(&h.alarp_justification);
+    for c in h.causes.iter_mut().chain(h.existing_controls.iter_mut()) {
+        *c = r(c);
+    }
+    for c in &mut h.controls {
+        c.description = r(&c.description);
+    }
+    h
+}
+
 /// A project the caller can see, or 404.
 pub(crate) async fn project_of(
     st: &AppState,
@@ -171,7 +189,7 @@ pub async fn create_hazard(
     let can = manage(&who)?;
     let input: HazardInput = json::parse(&body)?;
     let custom = custom_types(&st, &who, &id).await?;
-    let hazard = input.validate(scheme()?, types()?, &custom)?;
+    let hazard = redact_hazard(&st, input).validate(scheme()?, types()?, &custom)?;
     let rec = st
         .store
         .put_hazard(
@@ -199,7 +217,7 @@ pub async fn change_hazard(
     let can = manage(&who)?;
     let change: HazardChange = json::parse(&body)?;
     let custom = custom_types(&st, &who, &id).await?;
-    let hazard = change.hazard.validate(scheme()?, types()?, &custom)?;
+    let hazard = redact_hazard(&st, change.hazard).validate(scheme()?, types()?, &custom)?;
     let rec = st
         .store
         .put_hazard(

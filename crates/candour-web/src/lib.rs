@@ -217,7 +217,10 @@ pub fn router(state: AppState) -> Router {
         .route("/workspace/safety/{id}", get(ui::safety::project))
         .route("/workspace/safety/{id}/hazards/{number}", get(ui::safety::hazard))
         .route("/workspace/safety/{id}/reviews", post(ui::safety::add_review))
-        .route("/workspace/safety/{id}/approve/{kind}", post(ui::safety::approve))
+        .route(
+            "/workspace/safety/{id}/approve/{kind}",
+            get(ui::safety::approval_page).post(ui::safety::approve),
+        )
         .route(
             "/workspace/safety/{id}/import",
             post(ui::safety::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),

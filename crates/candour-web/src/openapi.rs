@@ -87,6 +87,17 @@ pub fn value() -> Value {
         crate::hazards::HazardChange => "HazardChange",
         candour_store::HazardRecord => "HazardRecord",
         candour_store::HazardRevision => "HazardRevision",
+        crate::safety::TriageRequest => "TriageRequest",
+        crate::safety::TriageResult => "TriageResult",
+        candour_store::HazardLink => "HazardLink",
+        crate::safety::Reviews => "Reviews",
+        crate::safety::ReviewDone => "ReviewDone",
+        candour_store::ReviewRecord => "ReviewRecord",
+        candour_core::clinical::CsoRecord => "CsoRecord",
+        candour_store::IssuedDocument => "IssuedDocument",
+        crate::safety::ApprovalRequest => "ApprovalRequest",
+        candour_core::clinical::ComplianceAnswer => "ComplianceAnswer",
+        candour_core::clinical::ComplianceRow => "ComplianceRow",
     );
     schemas.extend(g.take_definitions(true));
     let bearer = json!([{"bearer": []}, {}]);
@@ -345,6 +356,75 @@ fn hazard_paths() -> serde_json::Map<String, Value> {
         "put": {"operationId": "changeHazard", "summary": "Change a hazard at the revision you saw (409 if it changed since); never deleted", "security": [{"bearer": []}],
                 "requestBody": body("HazardChange"),
                 "responses": merge(ok("200", "Changed", "HazardRecord"), problem_responses(&["400", "401", "403", "404", "409", "415", "422"]))}}));
+    let kind = json!({"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["cscr", "crmp", "hazard_log"]}});
+    let format = |formats: &[&str], default: &str| json!({"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": formats, "default": default}});
+    let file = |d: &str| {
+        json!({"200": {"description": d, "headers": {"x-content-sha256": {"description": "SHA-256 of the document's canonical JSON: what an approval names", "schema": {"type": "string"}}},
+        "content": {"text/html": {}, "application/pdf": {}, "text/markdown": {}, "application/json": {}}}})
+    };
+    m.insert("/safety-projects/{id}".into(), json!({
+        "parameters": [id.clone()],
+        "put": {"operationId": "changeSafetyProject", "summary": "Change a project's details (not its organisation or standard)", "security": [{"bearer": []}],
+                "requestBody": body("SafetyProject"),
+                "responses": merge(ok("200", "Changed", "SafetyProjectRecord"), problem_responses(&["400", "401", "403", "404", "415", "422"]))}}));
+    m.insert("/safety-projects/{id}/triage".into(), json!({
+        "parameters": [id.clone()],
+        "post": {"operationId": "triageReport", "summary": "Triage a report against the hazard log: a new hazard, a realised hazard or a failed control; a changed risk flags the safety case for review",
+                 "security": [{"bearer": []}], "requestBody": body("TriageRequest"),
+                 "responses": merge(ok("201", "Recorded", "TriageResult"), problem_responses(&["400", "401", "403", "404", "409", "415", "422"]))}}));
+    m.insert("/safety-projects/{id}/links".into(), json!({
+        "parameters": [id.clone()],
+        "get": {"operationId": "hazardLinks", "summary": "The project's safety incident links", "security": [{"bearer": []}],
+                "responses": merge(list("Links", "HazardLink"), problem_responses(&["401", "403", "404"]))}}));
+    m.insert("/safety-projects/{id}/reviews".into(), json!({
+        "parameters": [id.clone()],
+        "get": {"operationId": "reviews", "summary": "Reviews due (hazard log, controls, CRMP, each open hazard) and done", "security": [{"bearer": []}],
+                "responses": merge(ok("200", "Reviews", "Reviews"), problem_responses(&["401", "403", "404"]))},
+        "post": {"operationId": "recordReview", "summary": "Record a review done", "security": [{"bearer": []}], "requestBody": body("ReviewDone"),
+                 "responses": merge(ok("201", "Recorded", "ReviewRecord"), problem_responses(&["400", "401", "403", "404", "415", "422"]))}}));
+    m.insert("/safety-projects/{id}/documents".into(), json!({
+        "parameters": [id.clone()],
+        "get": {"operationId": "issuedDocuments", "summary": "Issued (approved) safety documents, newest first", "security": [{"bearer": []}],
+                "responses": merge(list("Documents", "IssuedDocument"), problem_responses(&["401", "403", "404"]))}}));
+    m.insert("/safety-projects/{id}/documents/{kind}/draft".into(), json!({
+        "parameters": [id.clone(), kind.clone(), format(&["html", "pdf", "md", "json"], "html")],
+        "get": {"operationId": "draftDocument", "summary": "The next version of a CSCR, CRMP or hazard log, drafted from the records now", "security": [{"bearer": []}],
+                "responses": merge(file("The draft"), problem_responses(&["401", "403", "404", "422"]))}}));
+    m.insert("/safety-projects/{id}/documents/{kind}/approve".into(), json!({
+        "parameters": [id.clone(), kind.clone()],
+        "post": {"operationId": "approveDocument", "summary": "The CSO approves the draft they read (named by its hash); blocked until their CSO record is complete; a CSCR is issued with its hazard log",
+                 "security": [{"bearer": []}], "requestBody": body("ApprovalRequest"),
+                 "responses": merge(json!({"201": {"description": "Issued", "content": {"application/json": {"schema": array_of("IssuedDocument")}}}}), problem_responses(&["400", "401", "403", "404", "409", "415", "422"]))}}));
+    m.insert("/safety-projects/{id}/documents/{kind}/{version}".into(), json!({
+        "parameters": [id.clone(), kind, {"name": "version", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}, format(&["html", "pdf", "md", "json"], "html")],
+        "get": {"operationId": "issuedDocument", "summary": "An issued version, exactly as approved", "security": [{"bearer": []}],
+                "responses": merge(file("The document"), problem_responses(&["401", "403", "404", "422"]))}}));
+    m.insert("/safety-projects/{id}/compliance".into(), json!({
+        "parameters": [id.clone()],
+        "get": {"operationId": "complianceChecklist", "summary": "The DCB0129 or DCB0160 checklist with answers and evidence", "security": [{"bearer": []}],
+                "parameters": [format(&["json", "csv"], "json")],
+                "responses": merge(list("Checklist", "ComplianceRow"), problem_responses(&["401", "403", "404", "422"]))},
+        "put": {"operationId": "answerCompliance", "summary": "Answer one requirement (Yes and Partial need evidence; No needs a note)", "security": [{"bearer": []}],
+                "requestBody": body("ComplianceAnswer"),
+                "responses": merge(ok("200", "Saved", "ComplianceAnswer"), problem_responses(&["400", "401", "403", "404", "415", "422"]))}}));
+    m.insert("/safety-projects/{id}/hazard-log".into(), json!({
+        "parameters": [id.clone(), format(&["xlsx", "csv", "json"], "xlsx")],
+        "get": {"operationId": "exportHazardLog", "summary": "The hazard log in the NHS template column order (XLSX with data validation and risk colours), CSV or JSON", "security": [{"bearer": []}],
+                "responses": merge(json!({"200": {"description": "The log", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {}, "application/json": {}}}}), problem_responses(&["401", "403", "404", "422"]))}}));
+    m.insert("/safety-projects/{id}/import".into(), json!({
+        "parameters": [id.clone(), format(&["xlsx", "csv"], "xlsx"),
+            {"name": "supplier", "in": "query", "required": false, "schema": {"type": "string"}, "description": "A deploying organisation adopting its supplier's DCB0129 log: provenance kept, transferred controls become local actions"},
+            {"name": "document", "in": "query", "required": false, "schema": {"type": "string"}}],
+        "post": {"operationId": "importHazardLog", "summary": "Import a hazard log spreadsheet: every row checked, all imported or none", "security": [{"bearer": []}],
+                 "requestBody": {"required": true, "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {}}},
+                 "responses": merge(json!({"201": {"description": "Imported", "content": {"application/json": {"schema": array_of("HazardRecord")}}}}), problem_responses(&["401", "403", "404", "413", "422"]))}}));
+    m.insert("/cso-records".into(), json!({
+        "get": {"operationId": "csoRecords", "summary": "CSO records in your organisations", "security": [{"bearer": []}],
+                "responses": merge(list("Records", "CsoRecord"), problem_responses(&["401", "403"]))}}));
+    m.insert("/cso-records/me".into(), json!({
+        "put": {"operationId": "putMyCsoRecord", "summary": "Keep your own CSO record (never someone else's)", "security": [{"bearer": []}],
+                "requestBody": body("CsoRecord"),
+                "responses": merge(ok("200", "Saved", "CsoRecord"), problem_responses(&["400", "401", "403", "404", "415", "422"]))}}));
     m.insert("/safety-projects/{id}/hazards/{number}/history".into(), json!({
         "parameters": [id, number],
         "get": {"operationId": "hazardHistory", "summary": "Every version of a hazard, oldest first", "security": [{"bearer": []}],

@@ -96,7 +96,7 @@ pub(crate) async fn record_triage(
             let input = req.hazard.ok_or_else(|| {
                 ApiError::Invalid(ValidationErrors::one("hazard", "required", "Describe the new hazard"))
             })?;
-            let mut h = input.validate(scheme()?, types()?, custom)?;
+            let mut h = crate::hazards::redact_hazard(st, input).validate(scheme()?, types()?, custom)?;
             if h.raised_on.is_none() {
                 h.raised_on = Some(Utc::now().date_naive());
             }
@@ -824,7 +824,7 @@ pub(crate) async fn import_sheet(
             }
             None => r.input,
         };
-        match input.validate(scheme()?, types()?, custom) {
+        match crate::hazards::redact_hazard(st, input).validate(scheme()?, types()?, custom) {
             Ok(h) => hazards.push(h),
             Err(v) => {
                 for e in v.errors {

@@ -740,3 +740,87 @@ pub fn screenshot(first: u64, count: u64) -> Result<ScreenshotResult, CliError> 
         scores,
     })
 }
+
+/// What `candour bench hazards` measured (medians).
+pub struct HazardsResult {
+    pub hazards: usize,
+    /// Read the log from the store and render the page's table and heat maps.
+    pub html_ms: f64,
+    pub html_bytes: usize,
+    /// Read the log from the store and write the XLSX.
+    pub xlsx_ms: f64,
+    pub xlsx_bytes: usize,
+    /// Read the log from the store only (part of both figures above).
+    pub read_ms: f64,
+}
+
+/// A hazard log of `n` generated hazards in a fresh SQLite store: time reading it and rendering it as the
+/// workspace's HTML table (target ≤ 200 ms at 10,000) and exporting it as XLSX (target ≤ 2 s).
+pub async fn hazards(n: usize, runs: usize) -> Result<HazardsResult, CliError> {
+    use candour_core::identity::{Grant, ManageHazards, Principal, Role, ViewHazards};
+    let dir = std::env::temp_dir().join(format!("candour-bench-hazards-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let store: DynStore = Arc::new(candour_store::SqliteStore::open(&url).await?);
+    let cso = Principal::Known {
+        id: "bench".into(),
+        name: "Bench CSO".into(),
+        grants: vec![Grant {
+            role: Role::ClinicalSafetyOfficer,
+            org: None,
+        }],
+    };
+    let manage = cso
+        .can::<ManageHazards>()
+        .ok_or_else(|| CliError::Message("no grant".into()))?;
+    let view = cso
+        .can::<ViewHazards>()
+        .ok_or_else(|| CliError::Message("no grant".into()))?;
+    let scheme = candour_core::clinical::RiskScheme::dcb0129_example().map_err(|e| CliError::Message(e.to_string()))?;
+    let project: candour_core::clinical::SafetyProject = serde_json::from_value(serde_json::json!({
+        "ods_code": "RZX", "name": "Bench EPR", "system": "Bench EPR 1", "standard": "DCB0160",
+        "intended_use": "Benchmark", "lifecycle_phase": "live"
+    }))?;
+    let p = store
+        .create_safety_project(&manage, project, scheme.reference(), Utc::now())
+        .await?;
+    let sample = candour_sheets::sample_hazards(n, &scheme);
+    for chunk in sample.chunks(1000) {
+        store
+            .import_hazards(&manage, p.id, chunk.to_vec(), "bench".into(), Utc::now())
+            .await?;
+    }
+    let pid = p.id.to_string();
+    let (mut html, mut xlsx, mut read) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut html_bytes, mut xlsx_bytes) = (0, 0);
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let log = store.hazards(&view, p.id).await?;
+        read.push(t.elapsed().as_secs_f64() * 1000.0);
+        let page = candour_web::ui::safety::log_html(&pid, &scheme, &log);
+        html.push(t.elapsed().as_secs_f64() * 1000.0);
+        html_bytes = page.len();
+        let t = Instant::now();
+        let log = store.hazards(&view, p.id).await?;
+        let rows: Vec<candour_sheets::Row> = log
+            .iter()
+            .map(|h| candour_sheets::Row {
+                id: h.hazard_id.clone(),
+                hazard: &h.hazard,
+            })
+            .collect();
+        let bytes =
+            candour_sheets::export_xlsx("Bench EPR", &scheme, &rows).map_err(|e| CliError::Message(e.to_string()))?;
+        xlsx.push(t.elapsed().as_secs_f64() * 1000.0);
+        xlsx_bytes = bytes.len();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(HazardsResult {
+        hazards: n,
+        html_ms: median(html),
+        html_bytes,
+        xlsx_ms: median(xlsx),
+        xlsx_bytes,
+        read_ms: median(read),
+    })
+}

@@ -334,7 +334,116 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
                 .await?;
         }
     }
+    seed_safety(store, &cli, now).await?;
     Ok(count)
+}
+
+/// A fictional DCB0160 hazard log at Northshire for the CareFlow EPR, partly adopted from its supplier's
+/// log, with the demo CSO's (fictional) record so sign-off can be tried, one review done and reviews due.
+async fn seed_safety(
+    store: &DynStore,
+    cli: &candour_core::identity::Principal,
+    now: DateTime<Utc>,
+) -> Result<(), CliError> {
+    use candour_core::clinical::{CsoRecord, HazardInput, HazardTypes, ReviewSubject, RiskScheme, SafetyProject};
+    use candour_core::identity::{ManageHazards, ViewHazards};
+    let manage = cli
+        .can::<ManageHazards>()
+        .ok_or_else(|| CliError::Message("no capability".into()))?;
+    let view = cli
+        .can::<ViewHazards>()
+        .ok_or_else(|| CliError::Message("no capability".into()))?;
+    if !store.safety_projects(&view).await?.is_empty() {
+        return Ok(());
+    }
+    let scheme = RiskScheme::dcb0129_example().map_err(|e| CliError::Message(e.to_string()))?;
+    let types = HazardTypes::default_types().map_err(|e| CliError::Message(e.to_string()))?;
+    let project: SafetyProject = serde_json::from_value(serde_json::json!({
+        "ods_code": "RZX", "name": "CareFlow EPR deployment", "system": "CareFlow EPR 25.1.0", "standard": "DCB0160",
+        "intended_use": "Electronic patient record for inpatient wards: clinical noting, drug chart, allergies and discharge summaries",
+        "scope": "Adult inpatient wards at Northshire Teaching Hospitals; interfaces to PathLink LIMS and GP Connect Plus",
+        "lifecycle_phase": "live",
+        "people": [{ "name": "Dr Priya Raman", "role": "Clinical Safety Officer" }, { "name": "Tom Whitfield", "role": "Deployment lead" }],
+        "release": "CareFlow EPR 25.1.0, Northshire configuration 14 (fictional demo data)"
+    }))?;
+    let p = store
+        .create_safety_project(
+            &manage,
+            project.validate()?,
+            scheme.reference(),
+            now - Duration::days(120),
+        )
+        .await?;
+    let h = |v: serde_json::Value| -> Result<candour_core::clinical::Hazard, CliError> {
+        let input: HazardInput = serde_json::from_value(v)?;
+        Ok(input.validate(&scheme, &types, &[])?)
+    };
+    let supplier: HazardInput = serde_json::from_value(serde_json::json!({
+        "name": "Allergy banner not shown on the drug chart", "description": "After an upgrade the allergy banner may not render on the drug chart screen.",
+        "types": ["Allergy", "WrongDrug"], "clinical_impact": "A drug the patient is allergic to is prescribed or given.",
+        "initial": { "likelihood": "Medium", "severity": "Major" }, "residual": { "likelihood": "Low", "severity": "Major" },
+        "controls": [
+            { "description": "Automated render test of the banner on every screen", "kind": "test", "implementer": "manufacturer", "state": "verified", "evidence": ["Northwind TC-4411"], "effectiveness_verified": true },
+            { "description": "Ward staff check allergies at each administration round", "kind": "business_process", "implementer": "health_organisation", "state": "planned" }
+        ],
+        "status": "transferred"
+    }))?;
+    let adopted = supplier
+        .adopt_from_supplier(
+            "Northwind Health Systems",
+            "NW-HAZ-017",
+            "CareFlow EPR hazard log v25.1",
+            (now - Duration::days(100)).date_naive(),
+        )
+        .validate(&scheme, &types, &[])?;
+    let hazards = vec![
+        adopted,
+        h(serde_json::json!({
+            "name": "Discharge summary sent without medication changes", "description": "The summary template omits the medication changes section for some wards.",
+            "types": ["Incomplete", "WrongDrugDose"], "clinical_impact": "The GP continues a stopped medicine or misses a new one.",
+            "existing_controls": ["Pharmacist reconciliation on discharge"],
+            "initial": { "likelihood": "Medium", "severity": "Considerable" },
+            "controls": [{ "description": "Template fixed and checked on every ward", "kind": "design", "implementer": "health_organisation", "state": "implemented" }],
+            "residual": { "likelihood": "Low", "severity": "Considerable" }, "status": "open",
+            "review_due": (now - Duration::days(3)).date_naive().to_string()
+        }))?,
+        h(serde_json::json!({
+            "name": "Results filed against the wrong patient after a record merge", "description": "Merging duplicate records can move results to the surviving record of another patient.",
+            "types": ["WrongPatient"], "clinical_impact": "Treatment decided on another patient's results.",
+            "initial": { "likelihood": "Low", "severity": "Major" }, "status": "open"
+        }))?,
+        h(serde_json::json!({
+            "name": "EPR unavailable during downtime", "description": "Planned or unplanned downtime leaves wards without records.",
+            "types": ["NoAccessToData", "SystemCrash"], "clinical_impact": "Delayed treatment; medicines given twice or missed.",
+            "existing_controls": ["Paper downtime packs on each ward"],
+            "initial": { "likelihood": "High", "severity": "Considerable" },
+            "controls": [{ "description": "Read-only downtime viewer refreshed hourly", "kind": "design", "implementer": "health_organisation", "state": "verified", "evidence": ["Downtime test 2026-09"], "effectiveness_verified": true }],
+            "residual": { "likelihood": "Low", "severity": "Considerable" }, "status": "closed",
+            "alarp_justification": "Downtime cannot be eliminated; the viewer and paper packs reduce it as far as is reasonably practicable."
+        }))?,
+    ];
+    store
+        .import_hazards(&manage, p.id, hazards, "demo".into(), now - Duration::days(90))
+        .await?;
+    let cso: CsoRecord = serde_json::from_value(serde_json::json!({
+        "ods_code": "RZX", "name": "Dr Priya Raman", "username": "cso.northshire", "email": "cso.northshire@example.nhs.uk",
+        "profession": "Doctor", "registration_body": "GMC", "registration_number": "0000000",
+        "training_evidence": ["Fictional demo record: not a real registration"], "appointed_on": "2025-04-01"
+    }))?;
+    store.put_cso(&manage, cso.validate()?, now).await?;
+    store
+        .record_review(
+            &manage,
+            candour_store::NewReview {
+                project_id: p.id,
+                subject: ReviewSubject::Crmp,
+                done_on: (now - Duration::days(30)).date_naive(),
+                outcome: "CRMP still fits the deployment; no change".into(),
+                now: now - Duration::days(30),
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 /// The demo logins, for printing.

@@ -6,5 +6,6 @@ pub mod config;
 pub mod demo;
 pub mod ops;
 pub mod redact;
+pub mod safety_case;
 
 pub use ops::CliError;

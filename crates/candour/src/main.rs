@@ -86,6 +86,15 @@ enum Command {
         #[command(subcommand)]
         command: RedactCommand,
     },
+    /// Check Candour's own safety case (DIR/candour.toml) and regenerate its documents; with --check, fail
+    /// if they are out of date instead (CI).
+    SafetyCase {
+        /// The folder holding candour.toml.
+        #[arg(default_value = "docs/safety")]
+        dir: PathBuf,
+        #[arg(long)]
+        check: bool,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -204,6 +213,15 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// A hazard log of N hazards: read and render as the workspace's HTML (target ≤ 200 ms at 10,000) and
+    /// export as XLSX (target ≤ 2 s).
+    Hazards {
+        #[arg(long, default_value_t = 10_000)]
+        hazards: usize,
+        /// Runs (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Outbox delivery rate to a webhook receiver on loopback (target: at least 1,000 messages/s).
     Outbox {
         /// Messages per run.
@@ -470,6 +488,24 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             command: RedactCommand::Screens { dir, first, count },
         } => {
             return candour::redact::screens(&dir, first, count);
+        }
+        Command::SafetyCase { dir, check } => {
+            candour::safety_case::run(&dir, check)?;
+        }
+        Command::Bench {
+            command: BenchCommand::Hazards { hazards, runs },
+        } => {
+            let r = bench::hazards(hazards, runs).await?;
+            println!(
+                "hazards: {} hazards; HTML table and heat maps {:.0} ms ({} KB; target ≤ 200 ms); XLSX {:.0} ms ({} KB; target ≤ 2,000 ms); \
+                 reading the log from SQLite {:.0} ms of each; median of {runs}",
+                r.hazards,
+                r.html_ms,
+                r.html_bytes / 1024,
+                r.xlsx_ms,
+                r.xlsx_bytes / 1024,
+                r.read_ms
+            );
         }
         Command::Bench {
             command: BenchCommand::Outbox { messages, runs },

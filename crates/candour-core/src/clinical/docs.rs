@@ -1629,6 +1629,34 @@ pub fn hazard_log(input: &CaseInput) -> Document {
     }
 }
 
+/// A safety case kept as data in a repository (Candour's own is `docs/safety/candour.toml`): the project,
+/// the version and date of the documents generated from it, the scheme, the CSO record and the hazards,
+/// numbered H-001… in order.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    pub project: SafetyProject,
+    pub issue: CaseIssue,
+    pub scheme: CaseScheme,
+    pub cso: CsoRecord,
+    pub hazard: Vec<crate::clinical::HazardInput>,
+}
+
+/// The version and date the generated documents carry.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseIssue {
+    pub version: u32,
+    pub date: chrono::NaiveDate,
+}
+
+/// Which scheme the hazards are assessed with.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseScheme {
+    pub id: String,
+}
+
 #[cfg(test)]
 #[path = "docs_tests.rs"]
 mod tests;

@@ -749,24 +749,9 @@ fn csv_quotes_cells_and_guards_formulas() {
 
 // ----- Candour's own safety case ---------------------------------------------------------------------------
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OwnCase {
-    project: SafetyProject,
-    scheme: OwnScheme,
-    cso: CsoRecord,
-    hazard: Vec<HazardInput>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OwnScheme {
-    id: String,
-}
-
 #[test]
 fn candours_own_safety_case_validates() {
-    let case: OwnCase = toml::from_str(include_str!("../../../../docs/safety/candour.toml")).unwrap();
+    let case: super::CaseFile = toml::from_str(include_str!("../../../../docs/safety/candour.toml")).unwrap();
     let scheme = scheme();
     assert_eq!(case.scheme.id, scheme.id);
     let project = case.project.validate().unwrap();

@@ -343,6 +343,18 @@ pub fn hazard_table(project: &str, s: &RiskScheme, hazards: &[&HazardRecord]) ->
     out
 }
 
+/// The heavy part of the project page: both heat maps and the whole hazard table (benchmarked in
+/// `candour bench hazards`).
+pub fn log_html(project: &str, s: &RiskScheme, hazards: &[HazardRecord]) -> String {
+    let all: Vec<&HazardRecord> = hazards.iter().collect();
+    format!(
+        "{}{}{}",
+        heat_map(s, "Initial risk", &counts(hazards.iter().map(|h| &h.hazard), false)),
+        heat_map(s, "Residual risk", &counts(hazards.iter().map(|h| &h.hazard), true)),
+        hazard_table(project, s, &all)
+    )
+}
+
 fn select(id: &str, name: &str, label: &str, options: &[(String, String)], current: Option<&str>) -> String {
     let mut o = String::new();
     for (v, t) in options {
@@ -626,38 +638,21 @@ async fn documents_section(st: &AppState, who: &Principal, d: &Drafting, token: 
              <tbody class=\"nhsuk-table__body\">{issued}</tbody></table>"
         )
     };
-    let me = super::workspace::username_of(st, who).await;
-    let signer = d.csos.iter().find(|c| c.username == me);
     let may_sign = who.can::<SignOffSafety>().is_some();
-    let today = Utc::now().date_naive();
+    let _ = (st, token);
     let mut drafts = String::new();
     for kind in [DocumentKind::Cscr, DocumentKind::Crmp, DocumentKind::HazardLog] {
         let k = kind.as_str();
         let v = d.next_version(kind);
-        let approve = match (may_sign, signer, d.draft(kind, v, today, signer)) {
-            (true, Some(cso), Ok(doc)) if cso.missing().is_empty() => format!(
-                "<form method=\"post\" action=\"/workspace/safety/{id}/approve/{k}\" novalidate>{}\
-                 <input type=\"hidden\" name=\"content_hash\" value=\"{}\">{}</form>",
-                csrf::field(token),
-                doc.content_hash(),
-                button(&format!("Approve {} v{v} as {}", kind.title(), cso.name), false)
-            ),
-            (true, Some(cso), _) => format!(
-                "<p>You cannot approve yet: your CSO record is missing {}. <a href=\"/workspace/cso\">Complete your record</a>.</p>",
-                esc(&cso.missing().join(", "))
-            ),
-            (true, None, _) => "<p>You cannot approve yet: <a href=\"/workspace/cso\">add your CSO record</a> first.</p>".to_string(),
-            _ => String::new(),
-        };
-        let also = if kind == DocumentKind::Cscr {
-            " Approving it also issues the hazard log as it stands, to go with it."
+        let approve = if may_sign {
+            format!(" · <a href=\"/workspace/safety/{id}/approve/{k}\">Review and approve</a>")
         } else {
-            ""
+            String::new()
         };
         let _ = write!(
             drafts,
-            "<li><h3>{title} v{v} (draft)</h3><p><a href=\"/api/v1/safety-projects/{id}/documents/{k}/draft?format=html\">Read the draft (HTML)</a> · \
-             <a href=\"/api/v1/safety-projects/{id}/documents/{k}/draft?format=pdf\">PDF</a>.{also}</p>{approve}</li>",
+            "<li>{title} v{v} (draft): <a href=\"/api/v1/safety-projects/{id}/documents/{k}/draft?format=html\">read (HTML)</a> · \
+             <a href=\"/api/v1/safety-projects/{id}/documents/{k}/draft?format=pdf\">PDF</a>{approve}</li>",
             title = kind.title()
         );
     }
@@ -737,6 +732,108 @@ pub async fn add_review(
             .await
         }
     }
+}
+
+/// `GET /workspace/safety/{id}/approve/{kind}`: the draft as it stands, its hash, and (for a CSO whose record
+/// is complete) the form that approves exactly this draft.
+pub async fn approval_page(
+    State(st): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+    Path((id, kind)): Path<(String, String)>,
+) -> Response {
+    let here = format!("/workspace/safety/{id}/approve/{kind}");
+    let Some(who) = staff(caller) else {
+        return to_sign_in(&here);
+    };
+    render_approval(&st, &who, &headers, &id, &kind, &[], StatusCode::OK).await
+}
+
+async fn render_approval(
+    st: &AppState,
+    who: &Principal,
+    headers: &HeaderMap,
+    id: &str,
+    kind: &str,
+    errors: &[(String, String)],
+    status: StatusCode,
+) -> Response {
+    let Some(kind) = DocumentKind::parse(kind) else {
+        return trouble(&ApiError::NotFound("document".into()));
+    };
+    if who.can::<SignOffSafety>().is_none() {
+        return forbidden("Only a Clinical Safety Officer approves safety documents.");
+    }
+    let d = match safety::gather(st, who, id).await {
+        Ok(d) => d,
+        Err(e) => return trouble(&e),
+    };
+    let me = super::workspace::username_of(st, who).await;
+    let signer = d.csos.iter().find(|c| c.username == me);
+    let v = d.next_version(kind);
+    let doc = match d.draft(kind, v, Utc::now().date_naive(), signer) {
+        Ok(doc) => doc,
+        Err(e) => return trouble(&e),
+    };
+    let (token, set) = csrf::token(headers, st.config.secure_cookies);
+    let k = kind.as_str();
+    let pid = d.project.id;
+    let meta: String = doc
+        .meta
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">{}</dt><dd class=\"nhsuk-summary-list__value\">{}</dd></div>",
+                esc(k),
+                esc(v)
+            )
+        })
+        .collect();
+    let sections: String = doc
+        .sections
+        .iter()
+        .map(|s| format!("<li>{} {}</li>", esc(&s.number), esc(&s.title)))
+        .collect();
+    let hash = doc.content_hash();
+    let also = if kind == DocumentKind::Cscr {
+        "<p>Approving it also issues the hazard log as it stands now, to go with it (DCB0129 §3.3.3).</p>"
+    } else {
+        ""
+    };
+    let form = match signer {
+        Some(cso) if cso.missing().is_empty() => format!(
+            "{also}<form method=\"post\" action=\"/workspace/safety/{pid}/approve/{k}\" novalidate>{}\
+             <input type=\"hidden\" name=\"content_hash\" value=\"{hash}\">{}</form>",
+            csrf::field(&token),
+            button(&format!("Approve {} v{v} as {} ({})", kind.title(), cso.name, cso.registration()), false)
+        ),
+        Some(cso) => format!(
+            "<p>You cannot approve yet: your CSO record is missing {}. <a href=\"/workspace/cso\">Complete your record</a>.</p>",
+            esc(&cso.missing().join(", "))
+        ),
+        None => "<p>You cannot approve yet: <a href=\"/workspace/cso\">add your CSO record</a> first.</p>".to_string(),
+    };
+    with_cookie(
+        page(
+            status,
+            Page {
+                title: &format!("Approve {} v{v}", kind.title()),
+                back: Some(&format!("/workspace/safety/{pid}")),
+                main: format!(
+                    "{}<span class=\"nhsuk-caption-l\">{}</span><h1>Approve {} v{v}</h1>\
+                     <p>Read the whole draft before approving: <a href=\"/api/v1/safety-projects/{pid}/documents/{k}/draft?format=html\">HTML</a> · \
+                     <a href=\"/api/v1/safety-projects/{pid}/documents/{k}/draft?format=pdf\">PDF</a>. What you approve is stored with your name, \
+                     registration, the time and this content hash, and never changes; if the records change before you approve, you are asked to read it again.</p>\
+                     <p>Content hash: <code>{hash}</code></p><dl class=\"nhsuk-summary-list\">{meta}</dl><h2>Sections</h2><ol>{sections}</ol>{form}",
+                    error_summary(errors),
+                    esc(&d.project.project.name),
+                    kind.title(),
+                ),
+                has_errors: !errors.is_empty(),
+            },
+        ),
+        set,
+    )
 }
 
 /// `POST /workspace/safety/{id}/approve/{kind}`

@@ -1200,7 +1200,7 @@ async fn a_report_flows_into_the_hazard_log_and_the_cso_signs_off_the_safety_cas
     let base = format!("/api/v1/safety-projects/{id}");
 
     let new_hazard = json!({ "report": reference, "kind": "new_hazard", "note": "Banner missing on drug chart",
-        "hazard": { "name": "Allergy banner not shown", "description": "Banner hidden after upgrade",
+        "hazard": { "name": "Allergy banner not shown", "description": "Banner hidden after upgrade (seen for 943 476 5919)",
                     "initial": { "likelihood": "Medium", "severity": "Major" }, "status": "open",
                     "controls": [{ "description": "Banner render test", "kind": "test", "implementer": "manufacturer",
                                    "state": "verified", "evidence": ["TC-1"], "effectiveness_verified": true }],
@@ -1216,6 +1216,11 @@ async fn a_report_flows_into_the_hazard_log_and_the_cso_signs_off_the_safety_cas
     assert_eq!(
         (t["link"]["hazard_id"].as_str(), t["safety_case_review"].as_bool()),
         (Some("H-001"), Some(true))
+    );
+    let described = t["hazard"]["hazard"]["description"].as_str().unwrap();
+    assert!(
+        !described.contains("943 476 5919") && described.starts_with("Banner hidden"),
+        "redacted: {described}"
     );
     let failed = json!({ "report": reference, "kind": "control_failed", "hazard_id": "H-001", "control": 1 });
     let v = problem(post(&app, &format!("{base}/triage"), Some(&cso), &failed).await, 422).await;

@@ -337,3 +337,50 @@ fn routing_check_names_the_file_line_and_reason() {
         "{out}"
     );
 }
+
+/// `candour safety-case`: Candour's own safety case in docs/safety is valid and its documents are current;
+/// a copy whose controls cite evidence that does not exist is refused, naming the hazard and the evidence,
+/// and a stale document is reported by --check and rewritten without it.
+#[test]
+fn candours_own_safety_case_is_checked_and_regenerated() {
+    let repo = format!("{}/../..", env!("CARGO_MANIFEST_DIR"));
+    let docs = format!("{repo}/docs/safety");
+    let o = candour("sqlite://unused", &["safety-case", &docs, "--check"], None);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Elsewhere (no repository around it), the cited tests and files are missing.
+    let dir = TempDir::new();
+    std::fs::write(dir.0.join("Cargo.toml"), "").unwrap();
+    let safety = dir.0.join("docs/safety");
+    std::fs::create_dir_all(&safety).unwrap();
+    let toml = std::fs::read_to_string(format!("{docs}/candour.toml")).unwrap();
+    std::fs::write(safety.join("candour.toml"), &toml).unwrap();
+    let o = candour("sqlite://unused", &["safety-case", safety.to_str().unwrap()], None);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("H-001 control 1: evidence") && text(&o).contains("does not exist"),
+        "{}",
+        text(&o)
+    );
+
+    // With the repository's files present, a stale document is found and then rewritten.
+    for f in ["crates", "scripts", "data", "docs/examples"] {
+        std::os::unix::fs::symlink(format!("{repo}/{f}"), dir.0.join(f)).unwrap();
+    }
+    for f in ["cscr.md", "crmp.md", "hazard-log.md", "hazard-log.csv"] {
+        std::fs::copy(format!("{docs}/{f}"), safety.join(f)).unwrap();
+    }
+    std::fs::write(safety.join("cscr.md"), "edited by hand").unwrap();
+    let o = candour(
+        "sqlite://unused",
+        &["safety-case", safety.to_str().unwrap(), "--check"],
+        None,
+    );
+    assert!(!o.status.success() && text(&o).contains("cscr.md"), "{}", text(&o));
+    let o = candour("sqlite://unused", &["safety-case", safety.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(safety.join("cscr.md")).unwrap(),
+        std::fs::read_to_string(format!("{docs}/cscr.md")).unwrap()
+    );
+}

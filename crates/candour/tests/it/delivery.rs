@@ -786,3 +786,67 @@ async fn email_to_a_server_that_requires_starttls_goes_encrypted_to_a_trusted_ce
     assert_eq!(status, "sent", "{error}");
     assert_eq!(smtp.messages().iter().filter(|m| m.contains(&reference)).count(), 1);
 }
+
+/// Clinical safety reviews are chased by email: once a day per project, to each CSO of the project's
+/// organisation who gave an address, listing what is overdue; nothing for a project with nothing due, and
+/// nothing to another organisation's CSO.
+#[tokio::test]
+async fn overdue_clinical_safety_reviews_are_emailed_to_the_organisations_cso_once_a_day() {
+    use candour_core::clinical::{CsoRecord, HazardInput, HazardTypes, RiskScheme, SafetyProject};
+    use candour_core::identity::{ManageHazards, Role};
+    let Some(smtp) = smtp_server().await else { return };
+    for db in backends().await {
+        let s = &db.store;
+        let now = chrono::Utc::now();
+        let scheme = RiskScheme::dcb0129_example().unwrap();
+        for (ods, email) in [("RZX", "cso.rzx@example.nhs.uk"), ("RZY", "cso.rzy@example.nhs.uk")] {
+            let cso = user(Role::ClinicalSafetyOfficer, Some(ods));
+            let manage = cso.can::<ManageHazards>().unwrap();
+            let rec: CsoRecord = serde_json::from_value(serde_json::json!({
+                "ods_code": ods, "name": "Dr A CSO", "username": format!("cso.{ods}"), "email": email
+            }))
+            .unwrap();
+            s.put_cso(&manage, rec, now).await.unwrap();
+            let project: SafetyProject = serde_json::from_value(serde_json::json!({
+                "ods_code": ods, "name": format!("EPR at {ods}"), "system": "EPR 1", "standard": "DCB0160",
+                "intended_use": "Records", "lifecycle_phase": "live"
+            }))
+            .unwrap();
+            let p = s
+                .create_safety_project(&manage, project, scheme.reference(), now)
+                .await
+                .unwrap();
+            if ods == "RZX" {
+                let input: HazardInput = serde_json::from_value(serde_json::json!({
+                    "name": "Results filed to the wrong patient", "description": "Merge fault",
+                    "initial": { "likelihood": "Medium", "severity": "Major" }, "status": "open",
+                    "review_due": (now.date_naive() - chrono::Duration::days(3)).to_string()
+                }))
+                .unwrap();
+                let h = input
+                    .validate(&scheme, &HazardTypes::default_types().unwrap(), &[])
+                    .unwrap();
+                s.import_hazards(&manage, p.id, vec![h], "test".into(), now)
+                    .await
+                    .unwrap();
+            }
+        }
+        let before = smtp.messages().len();
+        let d = Deliverer::new(s.clone(), Some(smtp.config("smtp")), None).unwrap();
+        assert_eq!(d.remind_reviews_once(now).await.unwrap(), 1, "{}", db.name());
+        assert_eq!(
+            d.remind_reviews_once(now).await.unwrap(),
+            0,
+            "once a day ({})",
+            db.name()
+        );
+        let mail = smtp.messages();
+        assert_eq!(mail.len(), before + 1);
+        let newest = mail
+            .iter()
+            .find(|m| m.contains("EPR at RZX") && m.contains("OVERDUE"))
+            .unwrap_or_else(|| panic!("{mail:?}"));
+        assert!(newest.contains("cso.rzx@example.nhs.uk") && newest.contains("Hazard H-001"));
+        assert!(!mail.iter().any(|m| m.contains("EPR at RZY")), "nothing due there");
+    }
+}

@@ -1637,3 +1637,285 @@ async fn originals_are_kept_encrypted_by_policy_and_opened_only_by_the_cso() {
 fn image_of(w: u32, h: u32) -> candour_image::synth::RgbImage {
     candour_image::synth::RgbImage::from_pixel(w, h, candour_image::synth::Rgb([240, 240, 240]))
 }
+
+/// The clinical safety pages without JavaScript: a CSO triages a report into a new hazard from the report
+/// page; the project page shows the safety-case flag, both heat maps (the new hazard counted in its cell),
+/// the filterable hazard log and the reviews due; the hazard page shows the incident and its history; the
+/// CSO keeps their own record (an incomplete one blocks approval, a bad date is named), records a review,
+/// answers the checklist, approves the safety case report (which clears the flag and lists the issued
+/// versions), and imports a spreadsheet (a bad one is refused whole).
+#[tokio::test]
+async fn a_cso_triages_reviews_and_signs_off_in_the_workspace() {
+    use candour_core::identity::{Grant, ManageHazards, Role};
+    use candour_core::ods::OdsCode;
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .json(&example("clinical_safety"))
+        .send()
+        .await
+        .unwrap();
+    let reference = r.json::<serde_json::Value>().await.unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let grant = vec![Grant {
+        role: Role::ClinicalSafetyOfficer,
+        org: Some(OdsCode::parse("RZX").unwrap()),
+    }];
+    candour::ops::add_user(
+        &app.db.store,
+        "cso.rzx",
+        "Priya Shah",
+        "correct-horse-battery",
+        grant.clone(),
+    )
+    .await
+    .unwrap();
+    let cso = user(Role::ClinicalSafetyOfficer, Some("RZX"));
+    let project: candour_core::clinical::SafetyProject = serde_json::from_value(serde_json::json!({
+        "ods_code": "RZX", "name": "CareFlow EPR deployment", "system": "CareFlow EPR 8.2", "standard": "DCB0160",
+        "intended_use": "Inpatient records", "lifecycle_phase": "live"
+    }))
+    .unwrap();
+    let p = app
+        .db
+        .store
+        .create_safety_project(
+            &cso.can::<ManageHazards>().unwrap(),
+            project,
+            candour_core::clinical::RiskScheme::dcb0129_example()
+                .unwrap()
+                .reference(),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let mut b = Browser::new(&app);
+    b.get("/sign-in").await;
+    b.post(
+        "/sign-in",
+        &[
+            ("username", "cso.rzx"),
+            ("password", "correct-horse-battery"),
+            ("next", "/workspace"),
+        ],
+    )
+    .await;
+    let (_, queue) = b.get("/workspace").await;
+    assert!(queue.contains("/workspace/safety"), "linked from the workspace");
+
+    let (s, page) = b.get(&format!("/workspace/reports/{reference}")).await;
+    assert!(s == 200 && page.contains("Clinical safety triage") && page.contains("Not yet triaged"));
+    let pid = p.id.to_string();
+    let path = format!("/workspace/reports/{reference}/triage");
+    let (s, page) = b
+        .post(
+            &path,
+            &[
+                ("project", &pid),
+                ("kind", "new_hazard"),
+                ("name", ""),
+                ("description", "x"),
+                ("new_likelihood", "Medium"),
+                ("new_severity", "Major"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        page.contains("nhsuk-error-summary") && page.contains("Enter a name for the hazard"),
+        "{page}"
+    );
+    let (s, to) = b
+        .post(
+            &path,
+            &[
+                ("project", &pid),
+                ("kind", "new_hazard"),
+                ("name", "Allergy banner missing"),
+                ("description", "Banner hidden after the upgrade"),
+                ("new_likelihood", "Medium"),
+                ("new_severity", "Major"),
+                ("note", "Seen on the morning round"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (s, to.as_str()),
+        (303, format!("/workspace/reports/{reference}").as_str())
+    );
+    let (_, page) = b.get(&format!("/workspace/reports/{reference}")).await;
+    assert!(
+        page.contains("H-001") && page.contains("a new hazard"),
+        "the report shows its hazard"
+    );
+
+    let home = format!("/workspace/safety/{pid}");
+    let (s, page) = b.get(&home).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("Safety case review needed") && page.contains(&reference));
+    assert_eq!(
+        page.matches("class=\"candour-heatmap\"").count(),
+        2,
+        "initial and residual heat maps"
+    );
+    assert!(
+        page.contains("Medium × Major: rating 3, 1 hazard<"),
+        "the hazard is counted in its cell"
+    );
+    assert!(page.contains("Allergy banner missing") && page.contains("Reviews due"));
+    let (_, filtered) = b.get(&format!("{home}?status=closed")).await;
+    assert!(!filtered.contains("/hazards/1\""), "filtered out");
+    let (s, bad) = b.get(&format!("{home}?rating=9")).await;
+    assert!(
+        s == 200 && bad.contains("&#39;9&#39; is not a rating") || bad.contains("'9' is not a rating"),
+        "{bad}"
+    );
+
+    let (s, hz) = b.get(&format!("{home}/hazards/1")).await;
+    assert!(s == 200 && hz.contains("raised this hazard") && hz.contains(&reference) && hz.contains("History"));
+
+    // Approval needs a complete CSO record, the CSO's own.
+    let approval = format!("{home}/approve/cscr");
+    let (_, page) = b.get(&approval).await;
+    assert!(page.contains("add your CSO record"), "no record yet");
+    let (s, form) = b
+        .post(
+            "/workspace/cso",
+            &[
+                ("ods_code", "RZX"),
+                ("name", "Priya Shah"),
+                ("appointed_on", "next week"),
+            ],
+        )
+        .await;
+    assert!(s == 422 && form.contains("Enter the date like"));
+    let (s, _) = b
+        .post(
+            "/workspace/cso",
+            &[
+                ("ods_code", "RZX"),
+                ("name", "Priya Shah"),
+                ("registration_body", "GMC"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&approval).await;
+    assert!(
+        page.contains("your CSO record is missing profession, registration_number"),
+        "{page}"
+    );
+    let (s, _) = b
+        .post(
+            "/workspace/cso",
+            &[
+                ("ods_code", "RZX"),
+                ("name", "Priya Shah"),
+                ("profession", "Doctor"),
+                ("registration_body", "GMC"),
+                ("registration_number", "7654321"),
+                ("training_evidence", "NHS digital clinical safety training 2025"),
+                ("appointed_on", "2026-01-05"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, mine) = b.get("/workspace/cso").await;
+    assert!(mine.contains("Complete"));
+
+    let (s, _) = b
+        .post(
+            &format!("{home}/reviews"),
+            &[("subject", "hazard:1"), ("outcome", "Banner fix verified on ward 7")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (s, page) = b
+        .post(&format!("{home}/reviews"), &[("subject", "hazard:1"), ("outcome", "")])
+        .await;
+    assert!(s == 422 && page.contains("Say what the review found"));
+
+    let (s, page) = b
+        .post(
+            &format!("{home}/compliance"),
+            &[("clause", "2.1.1"), ("answer", "Yes"), ("evidence", ""), ("note", "")],
+        )
+        .await;
+    assert_eq!(s, 422, "{page}");
+    let (s, _) = b
+        .post(
+            &format!("{home}/compliance"),
+            &[
+                ("clause", "2.1.1"),
+                ("answer", "Yes"),
+                ("evidence", "CRMP v1"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, list) = b.get(&format!("{home}/compliance")).await;
+    assert!(list.contains("CRMP v1"));
+
+    let (_, page) = b.get(&home).await;
+    assert!(page.contains(&approval), "linked from the project");
+    let (_, page) = b.get(&approval).await;
+    let at = page
+        .find(&format!("action=\"/workspace/safety/{pid}/approve/cscr\""))
+        .expect("an approve form for the CSCR");
+    let hash_at = page[at..].find("name=\"content_hash\" value=\"").unwrap() + at + 27;
+    let hash = page[hash_at..hash_at + 64].to_string();
+    let (s, stale) = b
+        .post(&format!("{home}/approve/cscr"), &[("content_hash", &"0".repeat(64))])
+        .await;
+    assert!(s == 409 && stale.contains("changed since you read it"));
+    let (s, _) = b
+        .post(&format!("{home}/approve/cscr"), &[("content_hash", &hash)])
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&home).await;
+    assert!(!page.contains("Safety case review needed"), "cleared by the new CSCR");
+    assert!(
+        page.contains("Clinical Safety Case Report v1") && page.contains("GMC 7654321") && page.contains(&hash[..12])
+    );
+    assert!(page.contains("Hazard Log v1"), "issued with it");
+
+    // Import: a broken spreadsheet is refused whole; the export comes back in.
+    let csv = app
+        .client
+        .get(app.url(&format!("/api/v1/safety-projects/{pid}/hazard-log?format=csv")))
+        .header("cookie", b.cookie_header())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let upload = |body: String| {
+        let form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(body.into_bytes()).file_name("log.csv"),
+            )
+            .text("supplier", "")
+            .text("document", "");
+        b.client
+            .post(app.url(&format!(
+                "{home}/import?csrf={}",
+                b.cookies.get("candour_csrf").cloned().unwrap_or_default()
+            )))
+            .header("cookie", b.cookie_header())
+            .multipart(form)
+            .send()
+    };
+    let r = upload(csv.replacen(",Major,", ",Huge,", 1)).await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("row 2"));
+    let r = upload(csv).await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, page) = b.get(&home).await;
+    assert!(page.contains("Hazards (2)"), "imported beside the first");
+}
