@@ -216,7 +216,18 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/nhsuk-frontend/images/nhsuk-opengraph-image.png"),
     ),
     ("candour.js", "text/javascript; charset=utf-8", CANDOUR_JS.as_bytes()),
+    ("candour.css", "text/css; charset=utf-8", CANDOUR_CSS.as_bytes()),
 ];
+
+/// Candour's own few styles (the CSP allows no inline styles): risk ratings coloured as in the heat maps
+/// (`ui::safety::rating_colour`), and the heat maps side by side where there is room.
+const CANDOUR_CSS: &str =
+    ".candour-rating{display:inline-block;min-width:1.6em;padding:0 6px;font-weight:700;text-align:center}\
+.candour-rating--1{background:#007f3b;color:#fff}.candour-rating--2{background:#78be20;color:#212b32}\
+.candour-rating--3{background:#ffeb3b;color:#212b32}.candour-rating--4{background:#ed8b00;color:#212b32}\
+.candour-rating--5{background:#d5281b;color:#fff}\
+.candour-heatmaps{display:flex;flex-wrap:wrap;gap:24px}.candour-heatmap{max-width:100%;height:auto}\
+.candour-hazard-log{font-size:1rem}\n";
 
 /// `GET /assets/{version}/{*path}`
 pub async fn serve(Path((version, path)): Path<(String, String)>) -> Response {

@@ -100,6 +100,7 @@ pub fn layout(p: Page<'_>) -> String {
 <link rel="icon" href="{a}/images/favicon.svg" sizes="any" type="image/svg+xml">
 <link rel="apple-touch-icon" href="{a}/images/nhsuk-icon-180.png">
 <link rel="stylesheet" href="{a}/nhsuk-frontend.min.css">
+<link rel="stylesheet" href="{a}/candour.css">
 <script type="module" src="{a}/candour.js"></script>
 </head>
 <body>

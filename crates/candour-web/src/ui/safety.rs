@@ -130,10 +130,10 @@ fn status_tag(s: HazardStatus) -> String {
 }
 
 fn rating_cell(s: &RiskScheme, r: u8) -> String {
-    let (bg, fg) = rating_colour(r);
     let label = s.acceptability_of(r).map(|a| a.label.as_str()).unwrap_or("");
     format!(
-        "<td class=\"nhsuk-table__cell\"><span style=\"background:{bg};color:{fg};padding:2px 8px;font-weight:bold\">{r}</span> {}</td>",
+        "<td class=\"nhsuk-table__cell\"><span class=\"candour-rating candour-rating--{}\">{r}</span> {}</td>",
+        r.clamp(1, 5),
         esc(label)
     )
 }

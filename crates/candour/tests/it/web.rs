@@ -1762,6 +1762,12 @@ async fn a_cso_triages_reviews_and_signs_off_in_the_workspace() {
         "initial and residual heat maps"
     );
     assert!(
+        page.contains("candour-rating candour-rating--3") && !page.contains(" style="),
+        "colours by class: the CSP blocks inline styles"
+    );
+    let (s, css) = b.get("/assets/10.6.1/candour.css").await;
+    assert!(s == 200 && css.contains(".candour-rating--5{background:#d5281b"));
+    assert!(
         page.contains("Medium × Major: rating 3, 1 hazard<"),
         "the hazard is counted in its cell"
     );
