@@ -215,7 +215,15 @@ pub fn router(state: AppState) -> Router {
         .route("/workspace/reports/{reference}/triage", post(ui::safety::triage))
         .route("/workspace/safety", get(ui::safety::projects))
         .route("/workspace/safety/{id}", get(ui::safety::project))
+        .route(
+            "/workspace/safety/{id}/hazards/new",
+            get(ui::safety::new_hazard).post(ui::safety::create_hazard),
+        )
         .route("/workspace/safety/{id}/hazards/{number}", get(ui::safety::hazard))
+        .route(
+            "/workspace/safety/{id}/hazards/{number}/edit",
+            get(ui::safety::edit_hazard).post(ui::safety::change_hazard),
+        )
         .route("/workspace/safety/{id}/reviews", post(ui::safety::add_review))
         .route(
             "/workspace/safety/{id}/approve/{kind}",

@@ -408,6 +408,18 @@ fn levels(s: &RiskScheme, likelihood: bool) -> Vec<(String, String)> {
     v
 }
 
+/// The project page again, with what went wrong in its error summary.
+async fn project_errors(
+    st: &AppState,
+    who: &Principal,
+    headers: &HeaderMap,
+    id: &str,
+    errors: &[(String, String)],
+    status: StatusCode,
+) -> Response {
+    render_project(st, who, headers, id, &LogQuery::default(), errors, status).await
+}
+
 /// The whole project page.
 #[allow(clippy::too_many_arguments)]
 async fn render_project(
@@ -507,7 +519,12 @@ async fn render_project(
         text_input("q", "q", "Words or hazard id", q.q.as_deref().unwrap_or("")),
         button("Filter", true),
     );
-    let table = hazard_table(&p.id.to_string(), s, &kept);
+    let add = if who.can::<ManageHazards>().is_some() {
+        format!("<p><a href=\"/workspace/safety/{id}/hazards/new\">Add a hazard</a></p>")
+    } else {
+        String::new()
+    };
+    let table = format!("{add}{}", hazard_table(&p.id.to_string(), s, &kept));
     let reviews = match safety::reviews_of(st, who, p, &d.hazards, today).await {
         Ok(r) => r,
         Err(e) => return trouble(&e),
@@ -720,16 +737,7 @@ pub async fn add_review(
         Ok(_) => see_other(&here),
         Err(e) => {
             let errors = field_errors(&e, "review");
-            render_project(
-                &st,
-                &who,
-                &headers,
-                &id,
-                &LogQuery::default(),
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            project_errors(&st, &who, &headers, &id, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -856,17 +864,13 @@ pub async fn approve(
     match safety::approve_draft(&st, &who, &id, kind, &hash).await {
         Ok(_) => see_other(&here),
         Err(e) => {
+            let status = if matches!(e, ApiError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let errors = field_errors(&e, "approve");
-            render_project(
-                &st,
-                &who,
-                &headers,
-                &id,
-                &LogQuery::default(),
-                &errors,
-                StatusCode::CONFLICT,
-            )
-            .await
+            render_approval(&st, &who, &headers, &id, kind.as_str(), &errors, status).await
         }
     }
 }
@@ -911,31 +915,13 @@ pub async fn import(
                     "import-file".to_string(),
                     "The upload did not arrive whole: try again".to_string(),
                 )];
-                return render_project(
-                    &st,
-                    &who,
-                    &headers,
-                    &id,
-                    &LogQuery::default(),
-                    &errors,
-                    StatusCode::BAD_REQUEST,
-                )
-                .await;
+                return project_errors(&st, &who, &headers, &id, &errors, StatusCode::BAD_REQUEST).await;
             }
         }
     }
     if file.is_empty() {
         let errors = vec![("import-file".to_string(), "Choose a spreadsheet to import".to_string())];
-        return render_project(
-            &st,
-            &who,
-            &headers,
-            &id,
-            &LogQuery::default(),
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return project_errors(&st, &who, &headers, &id, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let format = if name.ends_with(".csv") {
         candour_sheets::Format::Csv
@@ -957,16 +943,7 @@ pub async fn import(
         Ok(_) => see_other(&here),
         Err(e) => {
             let errors = field_errors(&e, "import");
-            render_project(
-                &st,
-                &who,
-                &headers,
-                &id,
-                &LogQuery::default(),
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            project_errors(&st, &who, &headers, &id, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -1110,13 +1087,18 @@ pub async fn hazard(
         );
     }
     let id_text = hazard_id(number);
+    let change = if who.can::<ManageHazards>().is_some() {
+        format!("<p><a href=\"/workspace/safety/{id}/hazards/{number}/edit\">Change this hazard</a></p>")
+    } else {
+        String::new()
+    };
     page(
         StatusCode::OK,
         Page {
             title: &format!("{id_text} {}", h.name),
             back: Some(&format!("/workspace/safety/{id}")),
             main: format!(
-                "<span class=\"nhsuk-caption-l\">{} · {}</span><h1>{} {}</h1><dl class=\"nhsuk-summary-list\">{summary}</dl>{controls}\
+                "<span class=\"nhsuk-caption-l\">{} · {}</span><h1>{} {}</h1>{change}<dl class=\"nhsuk-summary-list\">{summary}</dl>{controls}\
                  <h2>Incidents</h2>{incidents}<h2>History</h2><p>Hazards are never deleted; every version is kept.</p>\
                  <table class=\"nhsuk-table\"><thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\">\
                  <th scope=\"col\" class=\"nhsuk-table__header\">Revision</th><th scope=\"col\" class=\"nhsuk-table__header\">When</th>\
@@ -1630,4 +1612,411 @@ pub async fn triage(
         Ok(_) => see_other(&here),
         Err(e) => show(field_errors(&e, "triage")).await,
     }
+}
+
+/// A hazard's fields as the form shows them (controls one per line, by kind, as in the spreadsheet).
+fn hazard_values(h: &Hazard) -> HashMap<String, String> {
+    let mut v = HashMap::new();
+    let lines = |l: &[String]| l.join("\n");
+    v.insert("name".into(), h.name.clone());
+    v.insert("description".into(), h.description.clone());
+    v.insert("causes".into(), lines(&h.causes));
+    v.insert("effects".into(), h.effects.clone());
+    v.insert("clinical_impact".into(), h.clinical_impact.clone());
+    v.insert("types".into(), lines(&h.types));
+    v.insert("existing_controls".into(), lines(&h.existing_controls));
+    v.insert("initial_likelihood".into(), h.initial.likelihood.clone());
+    v.insert("initial_severity".into(), h.initial.severity.clone());
+    v.insert("residual_likelihood".into(), h.residual.likelihood.clone());
+    v.insert("residual_severity".into(), h.residual.severity.clone());
+    for (field, kind) in CONTROL_FIELDS {
+        let text: Vec<String> = h
+            .controls
+            .iter()
+            .filter(|c| c.kind == *kind)
+            .map(candour_sheets::control_line)
+            .collect();
+        v.insert((*field).into(), text.join("\n"));
+    }
+    v.insert("status".into(), h.status_label().to_lowercase());
+    v.insert("alarp_justification".into(), h.alarp_justification.clone());
+    v.insert("owner".into(), h.owner.clone());
+    for (k, d) in [
+        ("raised_on", h.raised_on),
+        ("target_date", h.target_date),
+        ("review_due", h.review_due),
+    ] {
+        v.insert(k.into(), d.map(|d| d.to_string()).unwrap_or_default());
+    }
+    v
+}
+
+const CONTROL_FIELDS: &[(&str, candour_core::clinical::ControlKind)] = &[
+    ("controls_design", candour_core::clinical::ControlKind::Design),
+    ("controls_test", candour_core::clinical::ControlKind::Test),
+    ("controls_training", candour_core::clinical::ControlKind::Training),
+    (
+        "controls_business_process",
+        candour_core::clinical::ControlKind::BusinessProcess,
+    ),
+];
+
+/// The form's fields back into a hazard (before it is checked), or the fields at fault.
+fn hazard_from_form(
+    f: &HashMap<String, String>,
+    provenance: Option<candour_core::clinical::Provenance>,
+) -> Result<candour_core::clinical::HazardInput, Vec<(String, String)>> {
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let lines = |k: &str| -> Vec<String> {
+        get(k)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    let mut errors = Vec::new();
+    let mut date = |k: &str| match get(k) {
+        d if d.is_empty() => None,
+        d => match chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push((format!("hazard-{k}"), format!("{k}: enter the date like 2026-04-01")));
+                None
+            }
+        },
+    };
+    let (raised_on, target_date, review_due) = (date("raised_on"), date("target_date"), date("review_due"));
+    let mut controls = Vec::new();
+    for (field, kind) in CONTROL_FIELDS {
+        for (i, line) in lines(field).iter().enumerate() {
+            match candour_sheets::parse_control_line(line, *kind) {
+                Ok(c) => controls.push(c),
+                Err(m) => errors.push((format!("hazard-{field}"), format!("{field} line {}: {m}", i + 1))),
+            }
+        }
+    }
+    let status = match get("status").as_str() {
+        "transferred" => HazardStatus::Transferred,
+        "closed" => HazardStatus::Closed,
+        _ => HazardStatus::Open,
+    };
+    let input = candour_core::clinical::HazardInput {
+        name: get("name"),
+        description: get("description"),
+        causes: lines("causes"),
+        effects: get("effects"),
+        clinical_impact: get("clinical_impact"),
+        types: lines("types"),
+        existing_controls: lines("existing_controls"),
+        initial: candour_core::clinical::AssessmentInput {
+            likelihood: get("initial_likelihood"),
+            severity: get("initial_severity"),
+        },
+        controls,
+        residual: safety::assessment(f.get("residual_likelihood"), f.get("residual_severity")),
+        status,
+        alarp_justification: get("alarp_justification"),
+        owner: get("owner"),
+        raised_on,
+        target_date,
+        review_due,
+        provenance,
+    };
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(errors)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_hazard_form(
+    st: &AppState,
+    who: &Principal,
+    headers: &HeaderMap,
+    id: &str,
+    number: Option<i64>,
+    values: &HashMap<String, String>,
+    errors: &[(String, String)],
+    status: StatusCode,
+) -> Response {
+    if who.can::<ManageHazards>().is_none() {
+        return forbidden("Only a Clinical Safety Officer or an administrator changes hazard logs.");
+    }
+    let p = match project_of(st, who, id).await {
+        Ok(p) => p,
+        Err(e) => return trouble(&e),
+    };
+    let Ok(s) = scheme() else {
+        return trouble(&ApiError::Internal("scheme".into()));
+    };
+    let (token, set) = csrf::token(headers, st.config.secure_cookies);
+    let v = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
+    let level = |likelihood: bool, none: &str| -> Vec<(String, String)> {
+        let mut o = levels(s, likelihood);
+        o[0].1 = none.to_string();
+        o
+    };
+    let statuses = [("open", "Open"), ("transferred", "Transferred"), ("closed", "Closed")]
+        .iter()
+        .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+        .collect::<Vec<_>>();
+    let types_hint = crate::hazards::types()
+        .map(|t| {
+            t.group
+                .iter()
+                .flat_map(|g| g.types.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let (title, action, revision) = match number {
+        Some(n) => (
+            format!("Change {}", hazard_id(n)),
+            format!("/workspace/safety/{id}/hazards/{n}/edit"),
+            format!(
+                "<input type=\"hidden\" name=\"expected_revision\" value=\"{}\">",
+                esc(v("expected_revision"))
+            ),
+        ),
+        None => (
+            "Add a hazard".to_string(),
+            format!("/workspace/safety/{id}/hazards/new"),
+            String::new(),
+        ),
+    };
+    let mut controls = String::new();
+    for (field, kind) in CONTROL_FIELDS {
+        controls.push_str(&textarea(
+            &format!("hazard-{field}"),
+            field,
+            &format!("{kind:?} controls, one per line"),
+            v(field),
+        ));
+    }
+    let form = format!(
+        "<form method=\"post\" action=\"{action}\" novalidate>{csrf}{revision}{name}{desc}{causes}{effects}{impact}{types}\
+         <p class=\"nhsuk-hint\">Hazard types, one per line: {types_hint}</p>{existing}<h2>Initial risk</h2>\
+         <p>With the controls that exist and will stay. The rating is looked up from the scheme.</p>{il}{is}\
+         <h2>Additional controls</h2><p class=\"nhsuk-hint\">Like: <code>Banner refreshes on every record switch [manufacturer; verified; evidence: TC-114; effective]</code>. \
+         Implementer: manufacturer, health organisation or third party; state: planned, implemented or verified. Only controls in place lower the residual risk; a verified control needs evidence.</p>\
+         {controls}<h2>Residual risk</h2>{rl}{rs}<h2>Status</h2>{st}{alarp}{owner}{raised}{target}{review}{submit}</form>",
+        csrf = csrf::field(&token),
+        name = text_input("hazard-name", "name", "Hazard name", v("name")),
+        desc = textarea("hazard-description", "description", "Hazard description (no patient details)", v("description")),
+        causes = textarea("hazard-causes", "causes", "Possible causes, one per line", v("causes")),
+        effects = textarea("hazard-effects", "effects", "Effects", v("effects")),
+        impact = textarea("hazard-clinical_impact", "clinical_impact", "Potential clinical impact", v("clinical_impact")),
+        types = textarea("hazard-types", "types", "Hazard types", v("types")),
+        existing = textarea("hazard-existing_controls", "existing_controls", "Existing controls, one per line", v("existing_controls")),
+        il = select("hazard-initial-likelihood", "initial_likelihood", "Likelihood", &level(true, "Choose"), Some(v("initial_likelihood"))),
+        is = select("hazard-initial-severity", "initial_severity", "Severity", &level(false, "Choose"), Some(v("initial_severity"))),
+        rl = select("hazard-residual-likelihood", "residual_likelihood", "Likelihood", &level(true, "As initial"), Some(v("residual_likelihood"))),
+        rs = select("hazard-residual-severity", "residual_severity", "Severity", &level(false, "As initial"), Some(v("residual_severity"))),
+        st = select("hazard-status", "status", "Status", &statuses, Some(v("status"))),
+        alarp = textarea("hazard-alarp_justification", "alarp_justification", "Why the residual risk cannot reasonably be reduced further (needed to close at rating 3)", v("alarp_justification")),
+        owner = text_input("hazard-owner", "owner", "Owner", v("owner")),
+        raised = text_input("hazard-raised_on", "raised_on", "Raised (YYYY-MM-DD)", v("raised_on")),
+        target = text_input("hazard-target_date", "target_date", "Target date (YYYY-MM-DD)", v("target_date")),
+        review = text_input("hazard-review_due", "review_due", "Review due (YYYY-MM-DD)", v("review_due")),
+        submit = button("Save hazard", false),
+    );
+    with_cookie(
+        page(
+            status,
+            Page {
+                title: &title,
+                back: Some(&format!("/workspace/safety/{id}")),
+                main: format!(
+                    "{}<span class=\"nhsuk-caption-l\">{}</span><h1>{}</h1>{form}",
+                    error_summary(errors),
+                    esc(&p.project.name),
+                    esc(&title)
+                ),
+                has_errors: !errors.is_empty(),
+            },
+        ),
+        set,
+    )
+}
+
+/// `GET /workspace/safety/{id}/hazards/new`
+pub async fn new_hazard(
+    State(st): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(who) = staff(caller) else {
+        return to_sign_in(&format!("/workspace/safety/{id}/hazards/new"));
+    };
+    let mut values = HashMap::new();
+    values.insert("status".to_string(), "open".to_string());
+    values.insert("raised_on".to_string(), Utc::now().date_naive().to_string());
+    render_hazard_form(&st, &who, &headers, &id, None, &values, &[], StatusCode::OK).await
+}
+
+/// `GET /workspace/safety/{id}/hazards/{n}/edit`
+pub async fn edit_hazard(
+    State(st): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+    Path((id, number)): Path<(String, i64)>,
+) -> Response {
+    let Some(who) = staff(caller) else {
+        return to_sign_in(&format!("/workspace/safety/{id}/hazards/{number}/edit"));
+    };
+    let (p, can) = match (project_of(&st, &who, &id).await, view(&who)) {
+        (Ok(p), Ok(c)) => (p, c),
+        (Err(e), _) | (_, Err(e)) => return trouble(&e),
+    };
+    let current = match st.store.hazards(&can, p.id).await {
+        Ok(hs) => hs.into_iter().find(|h| h.number == number),
+        Err(e) => return trouble(&e.into()),
+    };
+    let Some(current) = current else {
+        return trouble(&ApiError::NotFound("hazard".into()));
+    };
+    let mut values = hazard_values(&current.hazard);
+    values.insert("expected_revision".into(), current.revision.to_string());
+    render_hazard_form(&st, &who, &headers, &id, Some(number), &values, &[], StatusCode::OK).await
+}
+
+/// `POST /workspace/safety/{id}/hazards/new` and `POST …/hazards/{n}/edit`: the same rules as the API
+/// (ratings looked up, free text redacted, a change only at the revision the editor saw).
+async fn save_hazard(
+    st: &AppState,
+    who: Principal,
+    headers: &HeaderMap,
+    id: &str,
+    number: Option<i64>,
+    f: SafetyForm,
+) -> Response {
+    let show = |errors: Vec<(String, String)>, status| {
+        let values = f.fields.clone();
+        let who = who.clone();
+        async move { render_hazard_form(st, &who, headers, id, number, &values, &errors, status).await }
+    };
+    let Ok(can) = crate::hazards::manage(&who) else {
+        return forbidden("Only a Clinical Safety Officer or an administrator changes hazard logs.");
+    };
+    let p = match project_of(st, &who, id).await {
+        Ok(p) => p,
+        Err(e) => return trouble(&e),
+    };
+    let (provenance, expected) = match number {
+        None => (None, None),
+        Some(n) => {
+            let current = match view(&who) {
+                Ok(v) => st
+                    .store
+                    .hazards(&v, p.id)
+                    .await
+                    .ok()
+                    .and_then(|hs| hs.into_iter().find(|h| h.number == n)),
+                Err(_) => None,
+            };
+            let Some(current) = current else {
+                return trouble(&ApiError::NotFound("hazard".into()));
+            };
+            let Some(expected) = f
+                .fields
+                .get("expected_revision")
+                .and_then(|r| r.trim().parse::<i64>().ok())
+            else {
+                return show(
+                    vec![(
+                        "hazard".into(),
+                        "The form is damaged: reload the hazard and make your change again".into(),
+                    )],
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            };
+            (current.hazard.provenance, Some(expected))
+        }
+    };
+    let input = match hazard_from_form(&f.fields, provenance) {
+        Ok(i) => i,
+        Err(errors) => return show(errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let hazard = match crate::hazards::redact_hazard(st, input).validate(
+        match scheme() {
+            Ok(s) => s,
+            Err(e) => return trouble(&e),
+        },
+        match crate::hazards::types() {
+            Ok(t) => t,
+            Err(e) => return trouble(&e),
+        },
+        &p.project.custom_hazard_types,
+    ) {
+        Ok(h) => h,
+        Err(v) => {
+            return show(
+                field_errors(&ApiError::Invalid(v), "hazard"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    let req = candour_store::PutHazard {
+        project_id: p.id,
+        number,
+        expected_revision: expected,
+        hazard,
+        now: Utc::now(),
+    };
+    match st.store.put_hazard(&can, req).await {
+        Ok(rec) => see_other(&format!("/workspace/safety/{id}/hazards/{}", rec.number)),
+        Err(candour_store::StoreError::Conflict { expected, current }) => show(
+            vec![(
+                "hazard".into(),
+                format!("Someone changed this hazard while you were editing (you had revision {expected}; it is now {current}): reload it and make your change again"),
+            )],
+            StatusCode::CONFLICT,
+        )
+        .await,
+        Err(e) => show(field_errors(&e.into(), "hazard"), StatusCode::SERVICE_UNAVAILABLE).await,
+    }
+}
+
+/// `POST /workspace/safety/{id}/hazards/new`
+pub async fn create_hazard(
+    State(st): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<SafetyForm>,
+) -> Response {
+    let who = match posting(
+        caller,
+        &headers,
+        f.csrf.as_deref(),
+        &format!("/workspace/safety/{id}/hazards/new"),
+    ) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    save_hazard(&st, who, &headers, &id, None, f).await
+}
+
+/// `POST /workspace/safety/{id}/hazards/{n}/edit`
+pub async fn change_hazard(
+    State(st): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+    Path((id, number)): Path<(String, i64)>,
+    Form(f): Form<SafetyForm>,
+) -> Response {
+    let who = match posting(
+        caller,
+        &headers,
+        f.csrf.as_deref(),
+        &format!("/workspace/safety/{id}/hazards/{number}/edit"),
+    ) {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    save_hazard(&st, who, &headers, &id, Some(number), f).await
 }

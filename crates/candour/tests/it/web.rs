@@ -1925,3 +1925,106 @@ async fn a_cso_triages_reviews_and_signs_off_in_the_workspace() {
     let (_, page) = b.get(&home).await;
     assert!(page.contains("Hazards (2)"), "imported beside the first");
 }
+
+/// A CSO adds and changes hazards in the workspace: the rating is looked up, a control line that cannot be
+/// read and a verified control without evidence are named, identifiers typed into the description are
+/// removed, a change made from a stale page is refused, and the hazard page keeps every version.
+#[tokio::test]
+async fn a_cso_adds_and_changes_a_hazard_in_the_workspace() {
+    use candour_core::identity::{Grant, ManageHazards, Role};
+    use candour_core::ods::OdsCode;
+    let app = spawn_app().await;
+    let grant = vec![Grant {
+        role: Role::ClinicalSafetyOfficer,
+        org: Some(OdsCode::parse("RZX").unwrap()),
+    }];
+    candour::ops::add_user(&app.db.store, "cso.rzx", "Priya Shah", "correct-horse-battery", grant)
+        .await
+        .unwrap();
+    let project: candour_core::clinical::SafetyProject = serde_json::from_value(serde_json::json!({
+        "ods_code": "RZX", "name": "PathLink LIMS", "system": "PathLink 11.1", "standard": "DCB0129",
+        "intended_use": "Results reporting", "lifecycle_phase": "development"
+    }))
+    .unwrap();
+    let p = app
+        .db
+        .store
+        .create_safety_project(
+            &user(Role::ClinicalSafetyOfficer, Some("RZX"))
+                .can::<ManageHazards>()
+                .unwrap(),
+            project,
+            candour_core::clinical::RiskScheme::dcb0129_example()
+                .unwrap()
+                .reference(),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let mut b = Browser::new(&app);
+    b.get("/sign-in").await;
+    b.post(
+        "/sign-in",
+        &[
+            ("username", "cso.rzx"),
+            ("password", "correct-horse-battery"),
+            ("next", "/workspace"),
+        ],
+    )
+    .await;
+    let home = format!("/workspace/safety/{}", p.id);
+    let (_, page) = b.get(&home).await;
+    assert!(page.contains(&format!("{home}/hazards/new")));
+    let (s, form) = b.get(&format!("{home}/hazards/new")).await;
+    assert!(s == 200 && form.contains("Design controls, one per line"));
+    let mut fields = vec![
+        ("name", "Result filed against the wrong patient"),
+        (
+            "description",
+            "A merge moves results to another record, seen for 943 476 5919",
+        ),
+        ("types", "WrongPatient"),
+        ("initial_likelihood", "L3"),
+        ("initial_severity", "S4"),
+        ("controls_test", "Merge regression suite [manufacturer; verified]"),
+        ("residual_likelihood", "L2"),
+        ("residual_severity", "S4"),
+        ("status", "open"),
+    ];
+    let (s, page) = b.post(&format!("{home}/hazards/new"), &fields).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("A verified control needs evidence"), "{page}");
+    fields[5] = ("controls_test", "Merge regression suite [manufacturer; finished]");
+    let (s, page) = b.post(&format!("{home}/hazards/new"), &fields).await;
+    assert!(s == 422 && page.contains("controls_test line 1"), "{page}");
+    fields[5] = (
+        "controls_test",
+        "Merge regression suite [manufacturer; verified; evidence: TC-9; effective]",
+    );
+    let (s, to) = b.post(&format!("{home}/hazards/new"), &fields).await;
+    assert_eq!((s, to.as_str()), (303, format!("{home}/hazards/1").as_str()));
+    let (_, hz) = b.get(&format!("{home}/hazards/1")).await;
+    assert!(hz.contains("rating 3") && !hz.contains("943 476 5919"), "{hz}");
+
+    let (_, edit) = b.get(&format!("{home}/hazards/1/edit")).await;
+    assert!(
+        edit.contains("name=\"expected_revision\" value=\"1\"")
+            && edit.contains("Merge regression suite [manufacturer; verified; evidence: TC-9; effective]")
+    );
+    let mut change: Vec<(&str, &str)> = fields.clone();
+    change.push(("expected_revision", "1"));
+    change[0] = ("name", "Result filed against the wrong patient after a merge");
+    let (s, _) = b.post(&format!("{home}/hazards/1/edit"), &change).await;
+    assert_eq!(s, 303);
+    let (s, stale) = b.post(&format!("{home}/hazards/1/edit"), &change).await;
+    assert!(s == 409 && stale.contains("Someone changed this hazard"), "{stale}");
+    let (_, hz) = b.get(&format!("{home}/hazards/1")).await;
+    assert!(hz.contains("after a merge"));
+    assert_eq!(
+        hz.matches("<td class=\"nhsuk-table__cell\">2</td>").count()
+            + hz.matches("<td class=\"nhsuk-table__cell\">1</td>").count()
+            >= 2,
+        true,
+        "two versions in the history"
+    );
+}
