@@ -521,6 +521,11 @@ impl Deliverer {
             return Ok(0);
         };
         let today = now.date_naive();
+        // A bad sender address is a configuration error: found before any reminder is claimed.
+        let from: Mailbox = cfg
+            .from
+            .parse()
+            .map_err(|e| DeliveryError::Config(format!("from address {}: {e}", cfg.from)))?;
         let csos = self.store.all_cso_records().await?;
         let mut sent = 0;
         for input in self.store.review_inputs().await? {
@@ -533,8 +538,8 @@ impl Deliverer {
             if to.is_empty() {
                 continue;
             }
-            let hazards: Vec<(i64, &candour_core::clinical::Hazard)> =
-                input.hazards.iter().map(|(n, h)| (*n, h)).collect();
+            let hazards: Vec<(i64, &candour_core::clinical::Hazard, chrono::NaiveDate)> =
+                input.hazards.iter().map(|(n, h, on)| (*n, h, *on)).collect();
             let due: Vec<candour_core::clinical::DueReview> = candour_core::clinical::review::schedule(
                 &p.project,
                 p.created_at.date_naive(),
@@ -566,10 +571,6 @@ impl Deliverer {
             } else {
                 body.push_str("\nRecord each review in Candour's workspace, under Clinical safety.\n");
             }
-            let from: Mailbox = match cfg.from.parse() {
-                Ok(f) => f,
-                Err(e) => return Err(DeliveryError::Config(format!("from address {}: {e}", cfg.from))),
-            };
             for addr in to {
                 let Ok(mailbox) = addr.parse::<Mailbox>() else {
                     tracing::warn!(address = addr, "a CSO's reminder address is not an email address");
@@ -593,17 +594,22 @@ impl Deliverer {
         Ok(sent)
     }
 
-    /// Deliver until the process stops: poll every second when idle, and chase (and remind of clinical
-    /// safety reviews) once a minute.
+    /// Deliver until the process stops: poll every second when idle, and chase once a minute; look for
+    /// clinical safety reviews to remind CSOs of once an hour.
     pub async fn run(self) {
         let mut chased = Utc::now() - chrono::Duration::minutes(1);
+        let mut reminded = Utc::now() - chrono::Duration::hours(1);
         loop {
             if Utc::now() - chased >= chrono::Duration::minutes(1) {
                 chased = Utc::now();
                 if let Err(e) = self.chase_once(chased).await {
                     tracing::error!(error = %e, "chasing failed");
                 }
-                if let Err(e) = self.remind_reviews_once(chased).await {
+            }
+            // Review reminders are daily: looking once an hour is enough.
+            if Utc::now() - reminded >= chrono::Duration::hours(1) {
+                reminded = Utc::now();
+                if let Err(e) = self.remind_reviews_once(reminded).await {
                     tracing::error!(error = %e, "review reminders failed");
                 }
             }

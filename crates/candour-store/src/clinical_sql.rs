@@ -42,14 +42,20 @@ macro_rules! clinical_sql {
             can: &Can<ManageHazards>,
             t: NewTriage,
         ) -> Result<(HazardLink, Option<HazardRecord>), StoreError> {
+            // The head first: the project (and its flag) is then read inside the serialised write.
+            let mut head = lock_head(c).await?;
             let project = project_in_scope(c, t.project_id, |o| can.covers(o)).await?;
-            let reference: String = sqlx::query("SELECT reference FROM reports WHERE id = $1")
+            let row = sqlx::query("SELECT reference, ods_code FROM reports WHERE id = $1")
                 .bind(t.report_id.to_string())
                 .fetch_optional(&mut *c)
                 .await?
-                .ok_or(StoreError::NotFound)?
-                .try_get("reference")?;
-            let mut head = lock_head(c).await?;
+                .ok_or(StoreError::NotFound)?;
+            let reference: String = row.try_get("reference")?;
+            // A report is triaged into its own organisation's hazard logs only: its reference and note are
+            // shown to the project's readers and printed in its safety case reports.
+            if row.try_get::<String, _>("ods_code")? != project.project.ods_code {
+                return Err(StoreError::Constraint("hazard_links_same_organisation".into()));
+            }
             let changed = match (&t.kind, t.number, t.hazard.clone()) {
                 (TriageKind::NewHazard, None, Some(h)) => Some(
                     put_hazard_in(
@@ -284,13 +290,16 @@ macro_rules! clinical_sql {
         }
 
         /// Every hazard of a project, for the reminder sweep (system use only).
-        pub(crate) async fn all_hazards(c: &mut Conn, project_id: Uuid) -> Result<Vec<(i64, candour_core::clinical::Hazard)>, StoreError> {
-            let rows = sqlx::query("SELECT number, body FROM hazards WHERE project_id = $1 ORDER BY number")
+        pub(crate) async fn all_hazards(c: &mut Conn, project_id: Uuid) -> Result<Vec<(i64, candour_core::clinical::Hazard, chrono::NaiveDate)>, StoreError> {
+            let rows = sqlx::query("SELECT number, body, created_at FROM hazards WHERE project_id = $1 ORDER BY number")
                 .bind(project_id.to_string())
                 .fetch_all(&mut *c)
                 .await?;
             rows.iter()
-                .map(|r| Ok((r.try_get("number")?, serde_json::from_str(&r.try_get::<String, _>("body")?)?)))
+                .map(|r| {
+                    let created: DateTime<Utc> = r.try_get("created_at")?;
+                    Ok((r.try_get("number")?, serde_json::from_str(&r.try_get::<String, _>("body")?)?, created.date_naive()))
+                })
                 .collect()
         }
 
@@ -374,8 +383,23 @@ macro_rules! clinical_sql {
         /// and registration and the content hash, never changed afterwards. Issuing a CSCR clears the
         /// project's "safety case review needed" flag. All or nothing; audited.
         pub(crate) async fn issue_documents(c: &mut Conn, can: &Can<SignOffSafety>, req: IssueDocuments) -> Result<Vec<IssuedDocument>, StoreError> {
-            let project = project_in_scope(c, req.project_id, |o| can.covers(o)).await?;
             let mut head = lock_head(c).await?;
+            let project = project_in_scope(c, req.project_id, |o| can.covers(o)).await?;
+            // The documents were drafted from the log as it was read: if a hazard changed since (a triage, an
+            // edit), they no longer describe it and must be read again.
+            if let Some(seen) = &req.log_state {
+                let rows = sqlx::query("SELECT number, revision FROM hazards WHERE project_id = $1 ORDER BY number")
+                    .bind(req.project_id.to_string())
+                    .fetch_all(&mut *c)
+                    .await?;
+                let now: Vec<(i64, i64)> = rows
+                    .iter()
+                    .map(|r| Ok((r.try_get("number")?, r.try_get("revision")?)))
+                    .collect::<Result<_, StoreError>>()?;
+                if log_state(now.into_iter()) != *seen {
+                    return Err(StoreError::Constraint("safety_documents_log_changed".into()));
+                }
+            }
             let row = sqlx::query("SELECT body FROM cso_records WHERE ods_code = $1 AND username = $2")
                 .bind(&project.project.ods_code)
                 .bind(&req.cso_username)

@@ -73,6 +73,9 @@ impl From<serde_json::Error> for StoreError {
 fn sqlite_constraint(message: &str) -> Option<&'static str> {
     let cols = message.strip_prefix("UNIQUE constraint failed: ")?;
     Some(match cols {
+        "hazard_links.project_id, hazard_links.number, hazard_links.report_id, hazard_links.kind" => {
+            "hazard_links_once"
+        }
         "users.username" => "users_username_unique",
         "users.id" => "users_pk",
         "reports.reference" => "reports_reference_unique",

@@ -780,7 +780,8 @@ pub struct NewReview {
 #[derive(Debug, Clone)]
 pub struct ReviewInputs {
     pub project: SafetyProjectRecord,
-    pub hazards: Vec<(i64, candour_core::clinical::Hazard)>,
+    /// (number, hazard, the day it was recorded).
+    pub hazards: Vec<(i64, candour_core::clinical::Hazard, chrono::NaiveDate)>,
     /// The date each subject was last reviewed.
     pub last: std::collections::HashMap<String, chrono::NaiveDate>,
 }
@@ -794,7 +795,20 @@ pub struct IssueDocuments {
     pub cso_username: String,
     /// (version, document): each version must be one more than the last issued of its kind.
     pub documents: Vec<(i64, candour_core::clinical::Document)>,
+    /// [`log_state`] of the hazards the documents were drafted from: refused if the log changed since.
+    pub log_state: Option<String>,
     pub now: DateTime<Utc>,
+}
+
+/// A digest of which revision of each hazard a log holds (number and revision, by number), to tell whether
+/// it changed between drafting a document and approving it.
+pub fn log_state(hazards: impl Iterator<Item = (i64, i64)>) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for (n, r) in hazards {
+        h.update(format!("{n}:{r};").as_bytes());
+    }
+    hex::encode(h.finalize())
 }
 
 /// An issued (approved) safety document. Never changed or removed once issued.

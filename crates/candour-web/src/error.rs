@@ -218,6 +218,15 @@ fn constraint(name: &str) -> ApiError {
         "hazard_links_new_hazard_has_details" => Some(("hazard", "is needed to record a new hazard")),
         "hazard_links_names_a_hazard" => Some(("hazard", "names the recorded hazard")),
         "safety_documents_immutable" => return ApiError::Conflict("an issued document cannot be changed".into()),
+        "safety_documents_log_changed" => {
+            return ApiError::Conflict(
+                "the hazard log has changed since you read the draft: read the current draft and approve that".into(),
+            )
+        }
+        "hazard_links_same_organisation" => Some((
+            "report",
+            "belongs to another organisation: a report is triaged into its own organisation's hazard logs",
+        )),
         _ => None,
     };
     match field {

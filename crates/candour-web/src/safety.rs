@@ -131,8 +131,15 @@ pub(crate) async fn record_triage(
                     "Say which revision of the hazard you re-scored",
                 )));
             }
+            if req.control == Some(0) {
+                return Err(ApiError::Invalid(ValidationErrors::one(
+                    "control",
+                    "invalid",
+                    "Controls are counted from 1",
+                )));
+            }
             let control = match (req.kind, req.control) {
-                (TriageKind::ControlFailed, Some(0)) | (TriageKind::ControlFailed, None) => {
+                (TriageKind::ControlFailed, None) => {
                     return Err(ApiError::Invalid(ValidationErrors::one(
                         "control",
                         "required",
@@ -177,7 +184,7 @@ pub(crate) async fn record_triage(
             },
         )
         .await
-        .map_err(|e| store_error("hazard", e))?;
+        .map_err(|e| store_error("safety project or hazard", e))?;
     let flagged = st
         .store
         .safety_project(&view(who)?, project.id)
@@ -235,7 +242,10 @@ pub(crate) async fn reviews_of(
             *e = r.done_on;
         }
     }
-    let hz: Vec<(i64, &Hazard)> = hazards.iter().map(|h| (h.number, &h.hazard)).collect();
+    let hz: Vec<(i64, &Hazard, NaiveDate)> = hazards
+        .iter()
+        .map(|h| (h.number, &h.hazard, h.created_at.date_naive()))
+        .collect();
     let due = review::schedule(&p.project, p.created_at.date_naive(), &last, &hz, today);
     Ok(Reviews { due, done })
 }
@@ -307,7 +317,7 @@ pub(crate) async fn record_review(
             },
         )
         .await
-        .map_err(|e| store_error("hazard", e))
+        .map_err(|e| store_error("safety project or hazard", e))
 }
 
 /// `POST /api/v1/safety-projects/{id}/reviews`
@@ -613,6 +623,27 @@ pub(crate) async fn approve_draft(
     let d = gather(st, who, id).await?;
     let me = crate::ui::workspace::username_of(st, who).await;
     let mine = d.csos.iter().find(|c| c.username == me);
+    match mine {
+        None => {
+            return Err(ApiError::Invalid(ValidationErrors::one(
+                "cso",
+                "missing",
+                "You have no CSO record in this organisation: add yours (profession, registration, training, \
+                 appointment) before signing off",
+            )))
+        }
+        Some(c) if !c.missing().is_empty() => {
+            return Err(ApiError::Invalid(ValidationErrors::one(
+                "cso",
+                "incomplete",
+                format!(
+                    "Your CSO record is missing {}: complete it before signing off",
+                    c.missing().join(", ")
+                ),
+            )))
+        }
+        Some(_) => {}
+    }
     let today = Utc::now().date_naive();
     let version = d.next_version(kind);
     let doc = d.draft(kind, version, today, mine)?;
@@ -636,6 +667,9 @@ pub(crate) async fn approve_draft(
                 project_id: d.project.id,
                 cso_username: me,
                 documents,
+                log_state: Some(candour_store::log_state(
+                    d.hazards.iter().map(|h| (h.number, h.revision)),
+                )),
                 now: Utc::now(),
             },
         )
@@ -694,7 +728,9 @@ pub(crate) async fn answer(
     let can = manage(who)?;
     let p = project_of(st, who, id).await?;
     let list: Checklist = compliance::checklist(p.project.standard).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let a = list.validate(a)?;
+    let mut a = list.validate(a)?;
+    // The checklist is printed in safety case reports, which never change once issued.
+    a.note = st.redactor.redact(&a.note).text;
     st.store
         .put_compliance(&can, p.id, a.clone(), Utc::now())
         .await
@@ -816,6 +852,35 @@ pub(crate) async fn import_sheet(
     let today = Utc::now().date_naive();
     let mut hazards = Vec::with_capacity(rows.len());
     let mut errors = ValidationErrors::default();
+    if supplier.is_none() {
+        // Import adds hazards; it never edits them. A row carrying the id of a hazard already in this log
+        // (say, this log exported and imported back) would duplicate it.
+        let existing: std::collections::HashSet<String> = st
+            .store
+            .hazards(&view(who)?, p.id)
+            .await?
+            .into_iter()
+            .map(|h| h.hazard_id)
+            .collect();
+        for r in &rows {
+            if let Some(id) =
+                r.id.as_deref()
+                    .and_then(hazard_number)
+                    .map(candour_core::clinical::hazard_id)
+            {
+                if existing.contains(&id) {
+                    errors.push(
+                        format!("row {}.Hazard number", r.row),
+                        "already_in_log",
+                        format!(
+                            "{id} is already in this log: change it there, or clear the hazard number to add the row \
+                             as a new hazard"
+                        ),
+                    );
+                }
+            }
+        }
+    }
     for r in rows {
         let input = match supplier {
             Some((name, doc)) => {

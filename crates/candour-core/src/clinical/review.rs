@@ -63,17 +63,18 @@ pub struct DueReview {
 }
 
 /// Every scheduled review of a project, soonest first. `last` holds the date each subject was last
-/// reviewed; `hazards` are (number, hazard).
+/// reviewed; `hazards` are (number, hazard, the day it was recorded): a hazard never reviewed is first due
+/// a cadence after it was recorded, not after the project began.
 pub fn schedule(
     project: &SafetyProject,
     started_on: NaiveDate,
     last: &HashMap<String, NaiveDate>,
-    hazards: &[(i64, &Hazard)],
+    hazards: &[(i64, &Hazard, NaiveDate)],
     today: NaiveDate,
 ) -> Vec<DueReview> {
-    let due = |subject: ReviewSubject, every: u32, own: Option<NaiveDate>| {
+    let due = |subject: ReviewSubject, every: u32, own: Option<NaiveDate>, since: NaiveDate| {
         let last_done = last.get(&subject.key()).copied();
-        let from_cadence = last_done.unwrap_or(started_on) + Duration::days(i64::from(every));
+        let from_cadence = last_done.unwrap_or(since) + Duration::days(i64::from(every));
         // A hazard's own review date counts until a review after it has been done.
         let due_on = match own {
             Some(d) if last_done.is_none_or(|l| l < d) => d.min(from_cadence),
@@ -88,13 +89,23 @@ pub fn schedule(
         }
     };
     let mut out = vec![
-        due(ReviewSubject::HazardLog, project.review_every_days, None),
-        due(ReviewSubject::Controls, project.controls_review_every_days, None),
-        due(ReviewSubject::Crmp, project.crmp_review_every_days, None),
+        due(ReviewSubject::HazardLog, project.review_every_days, None, started_on),
+        due(
+            ReviewSubject::Controls,
+            project.controls_review_every_days,
+            None,
+            started_on,
+        ),
+        due(ReviewSubject::Crmp, project.crmp_review_every_days, None, started_on),
     ];
-    for (n, h) in hazards {
+    for (n, h, recorded) in hazards {
         if h.status != HazardStatus::Closed {
-            out.push(due(ReviewSubject::Hazard(*n), project.review_every_days, h.review_due));
+            out.push(due(
+                ReviewSubject::Hazard(*n),
+                project.review_every_days,
+                h.review_due,
+                (*recorded).max(started_on),
+            ));
         }
     }
     out.sort_by(|a, b| a.due_on.cmp(&b.due_on).then_with(|| a.subject.cmp(&b.subject)));

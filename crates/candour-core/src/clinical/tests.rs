@@ -385,7 +385,17 @@ fn reviews_fall_due_on_each_cadence_and_a_hazard_on_its_own_date() {
     closed.status = HazardStatus::Closed;
     let mut last = std::collections::HashMap::new();
     last.insert("crmp".to_string(), d("2026-01-10"));
-    let due = review::schedule(&p, d("2026-01-01"), &last, &[(1, &open), (2, &closed)], d("2026-04-15"));
+    let due = review::schedule(
+        &p,
+        d("2026-01-01"),
+        &last,
+        &[
+            (1, &open, d("2026-01-01")),
+            (2, &closed, d("2026-01-01")),
+            (3, &with_control("implemented"), d("2026-03-20")),
+        ],
+        d("2026-04-15"),
+    );
     let by: std::collections::HashMap<_, _> = due.iter().map(|r| (r.subject.as_str(), r)).collect();
     assert_eq!(by["hazard_log"].due_on, d("2026-04-01"));
     assert!(by["hazard_log"].overdue);
@@ -398,9 +408,21 @@ fn reviews_fall_due_on_each_cadence_and_a_hazard_on_its_own_date() {
         "its own date, sooner than the cadence"
     );
     assert!(!by.contains_key("hazard:2"), "closed hazards are not scheduled");
+    assert_eq!(
+        by["hazard:3"].due_on,
+        d("2026-06-18"),
+        "a cadence after it was recorded"
+    );
+    assert!(!by["hazard:3"].overdue, "a hazard added late is not overdue at once");
     assert_eq!(due[0].subject, "hazard:1", "soonest first");
     last.insert("hazard:1".to_string(), d("2026-03-02"));
-    let due = review::schedule(&p, d("2026-01-01"), &last, &[(1, &open)], d("2026-04-15"));
+    let due = review::schedule(
+        &p,
+        d("2026-01-01"),
+        &last,
+        &[(1, &open, d("2026-01-01"))],
+        d("2026-04-15"),
+    );
     let h1 = due.iter().find(|r| r.subject == "hazard:1").unwrap();
     assert_eq!(
         h1.due_on,

@@ -700,6 +700,7 @@ pub struct SafetyForm {
     pub fields: HashMap<String, String>,
 }
 
+#[allow(clippy::result_large_err)]
 fn posting(
     caller: Result<Caller, ApiError>,
     headers: &HeaderMap,
@@ -1474,6 +1475,11 @@ pub async fn triage_section(st: &AppState, who: &Principal, v: &ReportView, toke
         ))
         .collect::<String>()
     );
+    let csrf_and_seen = format!(
+        "{}<input type=\"hidden\" name=\"seen\" value=\"{}\">",
+        csrf::field(token),
+        Utc::now().to_rfc3339()
+    );
     let _ = write!(
         out,
         "<details class=\"nhsuk-details\"><summary class=\"nhsuk-details__summary\"><span class=\"nhsuk-details__summary-text\">Triage against a hazard log</span></summary>\
@@ -1481,7 +1487,7 @@ pub async fn triage_section(st: &AppState, who: &Principal, v: &ReportView, toke
          {hazard}{control}<h3>Re-score (if the risk changed; needed when a control failed)</h3>{il}{is}{rl}{rs}\
          <h3>For a new hazard</h3>{name}{desc}{nl}{ns}{note}{submit}</form></div></details>",
         r = esc(&v.reference),
-        csrf = csrf::field(token),
+        csrf = csrf_and_seen,
         project = select("triage-project", "project", "Safety project", &project_options, None),
         hazard = text_input("triage-hazard_id", "hazard_id", "Recorded hazard (like H-003)", ""),
         control = text_input("triage-control", "control", "Which control failed (1 for the first)", ""),
@@ -1581,8 +1587,12 @@ pub async fn triage(
     });
     let project = get("project");
     let hazard_id_text = get("hazard_id");
-    // The revision seen is the current one at the moment of triage from the page.
-    let expected_revision = match (
+    // The page does not know which hazard will be named, so it carries when it was shown: a hazard changed
+    // since then (another triage, an edit) was not the one this person looked at, and is not re-scored.
+    let seen = chrono::DateTime::parse_from_rfc3339(&get("seen"))
+        .map(|t| t.with_timezone(&Utc))
+        .ok();
+    let current = match (
         candour_core::clinical::hazard_number(&hazard_id_text),
         view(&who),
         safety::project_uuid(&project),
@@ -1592,9 +1602,22 @@ pub async fn triage(
             .hazards(&can, pid)
             .await
             .ok()
-            .and_then(|hs| hs.into_iter().find(|h| h.number == n).map(|h| h.revision)),
+            .and_then(|hs| hs.into_iter().find(|h| h.number == n)),
         _ => None,
     };
+    if let Some(h) = &current {
+        if seen.is_none_or(|t| h.updated_at > t) {
+            return show(vec![(
+                "triage-hazard_id".into(),
+                format!(
+                    "{} changed after this page was shown: reload the report, look at the hazard again and triage",
+                    h.hazard_id
+                ),
+            )])
+            .await;
+        }
+    }
+    let expected_revision = current.map(|h| h.revision);
     let req = safety::TriageRequest {
         report: reference.clone(),
         kind,

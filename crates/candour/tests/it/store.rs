@@ -1090,6 +1090,33 @@ async fn triage_reviews_sign_off_and_immutable_issued_documents() {
             .await
             .unwrap();
         let report = s.create_report(create_req(example("clinical_safety"))).await.unwrap();
+        let elsewhere = s
+            .create_report(create_req(example("suspicious_activity")))
+            .await
+            .unwrap();
+        let refused = s
+            .triage(
+                &manage,
+                candour_store::NewTriage {
+                    project_id: p.id,
+                    report_id: elsewhere.id,
+                    kind: TriageKind::NewHazard,
+                    number: None,
+                    expected_revision: None,
+                    hazard: Some(hazard_input("Not ours", "Low")),
+                    control_index: None,
+                    risk_changed: true,
+                    note: String::new(),
+                    now,
+                },
+            )
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Constraint(c)) if c == "hazard_links_same_organisation"),
+            "{}: {refused:?}",
+            db.name()
+        );
+        assert!(s.hazards(&view, p.id).await.unwrap().is_empty(), "nothing half-written");
         let (link, h) = s
             .triage(
                 &manage,
@@ -1136,6 +1163,28 @@ async fn triage_reviews_sign_off_and_immutable_issued_documents() {
             .await
             .unwrap();
         assert!(!again.0.risk_changed);
+        let twice = s
+            .triage(
+                &manage,
+                candour_store::NewTriage {
+                    project_id: p.id,
+                    report_id: report.id,
+                    kind: TriageKind::Realises,
+                    number: Some(1),
+                    expected_revision: Some(1),
+                    hazard: None,
+                    control_index: None,
+                    risk_changed: false,
+                    note: String::new(),
+                    now,
+                },
+            )
+            .await;
+        assert!(
+            matches!(&twice, Err(StoreError::Constraint(c)) if c == "hazard_links_once"),
+            "{}: {twice:?}",
+            db.name()
+        );
         assert_eq!(s.hazard_links(&view, None, Some(report.id)).await.unwrap().len(), 2);
         let stranger = user(Role::ClinicalSafetyOfficer, Some("RX1"));
         assert!(s
@@ -1185,6 +1234,7 @@ async fn triage_reviews_sign_off_and_immutable_issued_documents() {
             project_id: p.id,
             cso_username: "cso".into(),
             documents: docs,
+            log_state: None,
             now,
         };
         assert!(matches!(
@@ -1206,7 +1256,16 @@ async fn triage_reviews_sign_off_and_immutable_issued_documents() {
         rec.appointed_on = Some(now.date_naive());
         s.put_cso(&manage, rec, now).await.unwrap();
         assert_eq!(s.cso_records(&view).await.unwrap().len(), 1, "saved once, then updated");
-        let issued = s.issue_documents(&sign, issue(vec![(1, doc("v1"))])).await.unwrap();
+        let mut stale = issue(vec![(1, doc("v1"))]);
+        stale.log_state = Some(candour_store::log_state([(1i64, 0i64)].into_iter()));
+        assert!(
+            matches!(s.issue_documents(&sign, stale).await, Err(StoreError::Constraint(c)) if c == "safety_documents_log_changed"),
+            "drafted from a revision of H-001 the log has moved past ({})",
+            db.name()
+        );
+        let mut current = issue(vec![(1, doc("v1"))]);
+        current.log_state = Some(candour_store::log_state([(1i64, 1i64)].into_iter()));
+        let issued = s.issue_documents(&sign, current).await.unwrap();
         assert_eq!(
             (
                 issued[0].version,
