@@ -561,6 +561,32 @@ macro_rules! store_impl {
                 sql::compliance_answers(&mut c, can, project_id).await
             }
 
+            async fn put_risk_scheme(
+                &self,
+                can: &Can<candour_core::identity::ManageHazards>,
+                scheme: candour_core::clinical::RiskScheme,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), StoreError> {
+                let can = can.clone();
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::put_risk_scheme(c, &can, scheme, now).await }))
+                    .await
+            }
+
+            async fn risk_scheme(
+                &self,
+                id: &str,
+                version: u32,
+            ) -> Result<Option<candour_core::clinical::RiskScheme>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::risk_scheme(&mut c, id, version).await
+            }
+
+            async fn risk_schemes(&self) -> Result<Vec<candour_core::clinical::RiskScheme>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::risk_schemes(&mut c).await
+            }
+
             async fn import_hazards(
                 &self,
                 can: &Can<candour_core::identity::ManageHazards>,

@@ -589,6 +589,49 @@ macro_rules! clinical_sql {
             Ok(out)
         }
 
+        /// Store a custom risk scheme version (audited). `risk_schemes_pk` if that id and version exist.
+        pub(crate) async fn put_risk_scheme(
+            c: &mut Conn,
+            can: &Can<ManageHazards>,
+            scheme: candour_core::clinical::RiskScheme,
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            let mut head = lock_head(c).await?;
+            sqlx::query("INSERT INTO risk_schemes (id, version, name, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&scheme.id)
+                .bind(i64::from(scheme.version))
+                .bind(&scheme.name)
+                .bind(serde_json::to_string(&scheme)?)
+                .bind(can.actor())
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
+            let ev = AuditEvent {
+                actor: can.actor().into(),
+                action: "risk_scheme.create".into(),
+                object_type: "risk_scheme".into(),
+                object_id: format!("{}/v{}", scheme.id, scheme.version),
+                before_digest: None,
+                after_digest: Some(candour_core::audit::digest(&serde_json::to_value(&scheme)?)),
+            };
+            append(c, &mut head, ev, now).await?;
+            save_head(c, &head).await
+        }
+
+        pub(crate) async fn risk_scheme(c: &mut Conn, id: &str, version: u32) -> Result<Option<candour_core::clinical::RiskScheme>, StoreError> {
+            let row = sqlx::query("SELECT body FROM risk_schemes WHERE id = $1 AND version = $2")
+                .bind(id)
+                .bind(i64::from(version))
+                .fetch_optional(&mut *c)
+                .await?;
+            row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("body")?)?)).transpose()
+        }
+
+        pub(crate) async fn risk_schemes(c: &mut Conn) -> Result<Vec<candour_core::clinical::RiskScheme>, StoreError> {
+            let rows = sqlx::query("SELECT body FROM risk_schemes ORDER BY id, version").fetch_all(&mut *c).await?;
+            rows.iter().map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("body")?)?)).collect()
+        }
+
         /// Change a project's details (audited). Its organisation, standard and scheme stay.
         pub(crate) async fn update_safety_project(
             c: &mut Conn,

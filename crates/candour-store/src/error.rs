@@ -51,8 +51,10 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(d) = &e {
             // Raised by the triggers that keep issued safety documents unchanged (both backends).
-            if d.message().contains("safety_documents_immutable") {
-                return StoreError::Constraint("safety_documents_immutable".into());
+            for name in ["safety_documents_immutable", "risk_schemes_immutable"] {
+                if d.message().contains(name) {
+                    return StoreError::Constraint(name.into());
+                }
             }
             if let Some(c) = d.constraint().or_else(|| sqlite_constraint(d.message())) {
                 return StoreError::Constraint(c.to_string());
@@ -73,6 +75,7 @@ impl From<serde_json::Error> for StoreError {
 fn sqlite_constraint(message: &str) -> Option<&'static str> {
     let cols = message.strip_prefix("UNIQUE constraint failed: ")?;
     Some(match cols {
+        "risk_schemes.id, risk_schemes.version" => "risk_schemes_pk",
         "hazard_links.project_id, hazard_links.number, hazard_links.report_id, hazard_links.kind" => {
             "hazard_links_once"
         }

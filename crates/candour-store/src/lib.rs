@@ -314,6 +314,21 @@ pub trait Store: Send + Sync + 'static {
         can: &Can<candour_core::identity::ViewHazards>,
         project_id: Uuid,
     ) -> Result<Vec<candour_core::clinical::ComplianceAnswer>, StoreError>;
+    /// Store a custom risk scheme version (checked by the caller); a stored version never changes.
+    async fn put_risk_scheme(
+        &self,
+        can: &Can<candour_core::identity::ManageHazards>,
+        scheme: candour_core::clinical::RiskScheme,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+    /// A stored custom scheme version.
+    async fn risk_scheme(
+        &self,
+        id: &str,
+        version: u32,
+    ) -> Result<Option<candour_core::clinical::RiskScheme>, StoreError>;
+    /// Every stored custom scheme version, by id and version.
+    async fn risk_schemes(&self) -> Result<Vec<candour_core::clinical::RiskScheme>, StoreError>;
     /// Import hazards into a project: all or none.
     async fn import_hazards(
         &self,

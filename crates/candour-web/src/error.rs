@@ -210,6 +210,11 @@ fn constraint(name: &str) -> ApiError {
             "record is incomplete: add your profession, registration body and number, training evidence and \
              appointment date before signing off",
         )),
+        "risk_schemes_pk" => Some((
+            "version",
+            "of this scheme is already stored, and a stored version never changes: store the change as a new version",
+        )),
+        "risk_schemes_immutable" => return ApiError::Conflict("a stored risk scheme version cannot be changed".into()),
         "hazard_links_once" => Some(("report", "is already linked to this hazard in the same way")),
         "safety_projects_organisation_and_standard_fixed" => Some((
             "standard",

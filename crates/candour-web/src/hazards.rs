@@ -93,6 +93,75 @@ pub(crate) fn redact_hazard(st: &AppState, mut h: HazardInput) -> HazardInput {
     h
 }
 
+/// The risk scheme a project assesses with: the built-in default, or the stored custom version it names.
+pub(crate) async fn scheme_of(
+    st: &AppState,
+    p: &candour_store::SafetyProjectRecord,
+) -> ApiResult<std::borrow::Cow<'static, RiskScheme>> {
+    let d = scheme()?;
+    if p.scheme == d.reference() {
+        return Ok(std::borrow::Cow::Borrowed(d));
+    }
+    st.store
+        .risk_scheme(&p.scheme.id, p.scheme.version)
+        .await?
+        .map(std::borrow::Cow::Owned)
+        .ok_or_else(|| ApiError::Internal(format!("risk scheme {} v{} is missing", p.scheme.id, p.scheme.version)))
+}
+
+fn scheme_problem(e: candour_core::clinical::SchemeError) -> ApiError {
+    match e {
+        candour_core::clinical::SchemeError::Invalid { field, message } => {
+            ApiError::Invalid(candour_core::ValidationErrors::one(field, "invalid", message))
+        }
+        candour_core::clinical::SchemeError::Parse(m) => {
+            ApiError::Invalid(candour_core::ValidationErrors::one("scheme", "invalid", m))
+        }
+    }
+}
+
+/// `POST /api/v1/risk-schemes`: store a custom risk scheme version (CSO or admin). It is checked whole
+/// (sizes, unique codes, a matrix that never rates a likelier or worse harm lower, a meaning for every
+/// rating); under the NHS profile, a multiplicative or relabelled scheme is stored with warnings.
+pub async fn create_scheme(
+    State(st): State<AppState>,
+    Caller(who): Caller,
+    JsonBytes(body): JsonBytes,
+) -> ApiResult<Response> {
+    let can = manage(&who)?;
+    let s: RiskScheme = json::parse(&body)?;
+    s.check().map_err(scheme_problem)?;
+    if s.id == scheme()?.id {
+        return Err(ApiError::Invalid(candour_core::ValidationErrors::one(
+            "id",
+            "reserved",
+            "That is the built-in scheme's id: give your scheme its own",
+        )));
+    }
+    let view = SchemeView {
+        warnings: s.warnings(),
+        scheme: serde_json::to_value(&s).map_err(|e| ApiError::Internal(e.to_string()))?,
+    };
+    st.store.put_risk_scheme(&can, s, chrono::Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// `GET /api/v1/risk-schemes`: the built-in scheme and every stored custom version, with warnings.
+pub async fn schemes(State(st): State<AppState>, Caller(who): Caller) -> ApiResult<Json<Vec<SchemeView>>> {
+    view(&who)?;
+    let mut all = vec![scheme()?.clone()];
+    all.extend(st.store.risk_schemes().await?);
+    all.into_iter()
+        .map(|s| {
+            Ok(SchemeView {
+                warnings: s.warnings(),
+                scheme: serde_json::to_value(&s).map_err(|e| ApiError::Internal(e.to_string()))?,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()
+        .map(Json)
+}
+
 /// A project the caller can see, or 404.
 pub(crate) async fn project_of(
     st: &AppState,
@@ -106,8 +175,15 @@ pub(crate) async fn project_of(
         .ok_or_else(|| ApiError::NotFound("safety project".into()))
 }
 
-async fn custom_types(st: &AppState, who: &Principal, id: &str) -> ApiResult<Vec<String>> {
-    Ok(project_of(st, who, id).await?.project.custom_hazard_types)
+/// A project's custom hazard types and its risk scheme.
+async fn types_and_scheme(
+    st: &AppState,
+    who: &Principal,
+    id: &str,
+) -> ApiResult<(Vec<String>, std::borrow::Cow<'static, RiskScheme>)> {
+    let p = project_of(st, who, id).await?;
+    let s = scheme_of(st, &p).await?;
+    Ok((p.project.custom_hazard_types, s))
 }
 
 /// `PUT /api/v1/safety-projects/{id}`: change a project's details (not its organisation or standard).
@@ -119,7 +195,15 @@ pub async fn update_project(
 ) -> ApiResult<Json<candour_store::SafetyProjectRecord>> {
     let can = manage(&who)?;
     let project: SafetyProject = json::parse(&body)?;
-    let project = project.validate()?;
+    let mut project = project.validate()?;
+    let current = project_of(&st, &who, &id).await?;
+    if project.scheme.take().is_some_and(|r| r != current.scheme) {
+        return Err(ApiError::Invalid(candour_core::ValidationErrors::one(
+            "scheme",
+            "fixed",
+            "A project's risk scheme cannot change: its assessments name it. Start a new project to use another scheme",
+        )));
+    }
     let rec = st
         .store
         .update_safety_project(&can, parse_id(&id)?, project, chrono::Utc::now())
@@ -146,10 +230,27 @@ pub async fn create_project(
 ) -> ApiResult<Response> {
     let can = manage(&who)?;
     let project: SafetyProject = json::parse(&body)?;
-    let project = project.validate()?;
+    let mut project = project.validate()?;
+    let chosen = match project.scheme.take() {
+        None => scheme()?.reference(),
+        Some(r) if r == scheme()?.reference() => r,
+        Some(r) => {
+            if st.store.risk_scheme(&r.id, r.version).await?.is_none() {
+                return Err(ApiError::Invalid(candour_core::ValidationErrors::one(
+                    "scheme",
+                    "unknown",
+                    format!(
+                        "There is no risk scheme {} version {}: store it first (POST /api/v1/risk-schemes)",
+                        r.id, r.version
+                    ),
+                )));
+            }
+            r
+        }
+    };
     let rec = st
         .store
-        .create_safety_project(&can, project, scheme()?.reference(), chrono::Utc::now())
+        .create_safety_project(&can, project, chosen, chrono::Utc::now())
         .await
         .map_err(|e| store_error("organisation", e))?;
     Ok((StatusCode::CREATED, Json(rec)).into_response())
@@ -188,8 +289,8 @@ pub async fn create_hazard(
 ) -> ApiResult<Response> {
     let can = manage(&who)?;
     let input: HazardInput = json::parse(&body)?;
-    let custom = custom_types(&st, &who, &id).await?;
-    let hazard = redact_hazard(&st, input).validate(scheme()?, types()?, &custom)?;
+    let (custom, s) = types_and_scheme(&st, &who, &id).await?;
+    let hazard = redact_hazard(&st, input).validate(&s, types()?, &custom)?;
     let rec = st
         .store
         .put_hazard(
@@ -216,8 +317,8 @@ pub async fn change_hazard(
 ) -> ApiResult<Json<candour_store::HazardRecord>> {
     let can = manage(&who)?;
     let change: HazardChange = json::parse(&body)?;
-    let custom = custom_types(&st, &who, &id).await?;
-    let hazard = redact_hazard(&st, change.hazard).validate(scheme()?, types()?, &custom)?;
+    let (custom, s) = types_and_scheme(&st, &who, &id).await?;
+    let hazard = redact_hazard(&st, change.hazard).validate(&s, types()?, &custom)?;
     let rec = st
         .store
         .put_hazard(

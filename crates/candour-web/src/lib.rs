@@ -129,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/taxonomy", get(api::taxonomy))
         .route("/indicators/extract", post(api::extract_indicators))
+        .route("/risk-schemes", get(hazards::schemes).post(hazards::create_scheme))
         .route("/risk-schemes/default", get(hazards::default_scheme))
         .route("/safety-projects", get(hazards::projects).post(hazards::create_project))
         .route(

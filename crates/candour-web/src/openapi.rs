@@ -338,6 +338,13 @@ fn hazard_paths() -> serde_json::Map<String, Value> {
         "operationId": "defaultRiskScheme", "summary": "The default risk scheme (DCB0129 IG v3.2 example) and any assessor warnings",
         "security": [{"bearer": []}],
         "responses": merge(ok("200", "Scheme", "SchemeView"), problem_responses(&["401", "403"]))}}));
+    m.insert("/risk-schemes".into(), json!({
+        "get": {"operationId": "listRiskSchemes", "summary": "The built-in scheme and every stored custom scheme version, with assessor warnings", "security": [{"bearer": []}],
+                "responses": merge(list("Schemes", "SchemeView"), problem_responses(&["401", "403"]))},
+        "post": {"operationId": "createRiskScheme", "summary": "Store a custom risk scheme version (likelihood and severity levels, lookup matrix, acceptability); checked whole; a stored version never changes",
+                 "security": [{"bearer": []}],
+                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "description": "A risk scheme, shaped like GET /risk-schemes/default's scheme"}}}},
+                 "responses": merge(ok("201", "Stored", "SchemeView"), problem_responses(&["400", "401", "403", "415", "422"]))}}));
     m.insert("/safety-projects".into(), json!({
         "get": {"operationId": "listSafetyProjects", "summary": "Safety projects of your organisations", "security": [{"bearer": []}],
                 "responses": merge(list("Projects", "SafetyProjectRecord"), problem_responses(&["401", "403"]))},

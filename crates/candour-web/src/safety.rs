@@ -5,7 +5,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::hazards::{manage, parse_id, project_of, scheme, store_error, types, view, ApiResult};
+use crate::hazards::{manage, parse_id, project_of, scheme_of, store_error, types, view, ApiResult};
 use crate::json::{self, JsonBytes};
 use crate::AppState;
 use axum::body::Bytes;
@@ -91,12 +91,13 @@ pub(crate) async fn record_triage(
     })?;
     let note = st.redactor.redact(req.note.trim()).text;
     let custom = &project.project.custom_hazard_types;
+    let scheme = scheme_of(st, &project).await?;
     let (number, expected, hazard, risk_changed) = match req.kind {
         TriageKind::NewHazard => {
             let input = req.hazard.ok_or_else(|| {
                 ApiError::Invalid(ValidationErrors::one("hazard", "required", "Describe the new hazard"))
             })?;
-            let mut h = crate::hazards::redact_hazard(st, input).validate(scheme()?, types()?, custom)?;
+            let mut h = crate::hazards::redact_hazard(st, input).validate(&scheme, types()?, custom)?;
             if h.raised_on.is_none() {
                 h.raised_on = Some(Utc::now().date_naive());
             }
@@ -153,7 +154,7 @@ pub(crate) async fn record_triage(
                 req.kind,
                 control,
                 &req.rescore,
-                scheme()?,
+                &scheme,
                 types()?,
                 custom,
             )?;
@@ -370,6 +371,8 @@ pub async fn put_cso(
 /// Everything a document is drafted from.
 pub(crate) struct Drafting {
     pub project: SafetyProjectRecord,
+    /// The risk scheme the project assesses with.
+    pub scheme: candour_core::clinical::RiskScheme,
     pub hazards: Vec<HazardRecord>,
     pub issued: Vec<IssuedDocument>,
     pub links: Vec<HazardLink>,
@@ -393,8 +396,10 @@ pub(crate) async fn gather(st: &AppState, who: &Principal, id: &str) -> ApiResul
     let list = compliance::checklist(project.project.standard).map_err(|e| ApiError::Internal(e.to_string()))?;
     let answers = st.store.compliance_answers(&can, project.id).await?;
     let compliance = list.rows(&answers);
+    let scheme = scheme_of(st, &project).await?.into_owned();
     Ok(Drafting {
         project,
+        scheme,
         hazards,
         issued,
         links,
@@ -461,7 +466,7 @@ impl Drafting {
             .collect();
         let input = CaseInput {
             project: &self.project.project,
-            scheme: scheme()?,
+            scheme: &self.scheme,
             hazards: &rows,
             cso: signer,
             version: u32::try_from(version).unwrap_or(u32::MAX),
@@ -758,6 +763,7 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let p = project_of(&st, &who, &id).await?;
     let hazards = st.store.hazards(&view(&who)?, p.id).await?;
+    let scheme = scheme_of(&st, &p).await?;
     let rows: Vec<candour_sheets::Row> = hazards
         .iter()
         .map(|h| candour_sheets::Row {
@@ -768,7 +774,7 @@ pub async fn export(
     let stem = format!("hazard-log-{}", slug(&p.project.name));
     match q.format.as_deref().unwrap_or("xlsx") {
         "xlsx" => {
-            let bytes = candour_sheets::export_xlsx(&p.project.name, scheme()?, &rows)
+            let bytes = candour_sheets::export_xlsx(&p.project.name, &scheme, &rows)
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
             Ok(download(
                 bytes,
@@ -778,7 +784,7 @@ pub async fn export(
             ))
         }
         "csv" => {
-            let text = candour_sheets::export_csv(scheme()?, &rows).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let text = candour_sheets::export_csv(&scheme, &rows).map_err(|e| ApiError::Internal(e.to_string()))?;
             Ok(download(
                 text.into_bytes(),
                 "text/csv; charset=utf-8",
@@ -841,7 +847,8 @@ pub(crate) async fn import_sheet(
     let can = manage(who)?;
     let p = project_of(st, who, id).await?;
     let custom = &p.project.custom_hazard_types;
-    let rows = candour_sheets::import(bytes, format, scheme()?, types()?, custom).map_err(sheet_error)?;
+    let scheme = scheme_of(st, &p).await?;
+    let rows = candour_sheets::import(bytes, format, &scheme, types()?, custom).map_err(sheet_error)?;
     if rows.is_empty() {
         return Err(ApiError::Invalid(ValidationErrors::one(
             "file",
@@ -889,7 +896,7 @@ pub(crate) async fn import_sheet(
             }
             None => r.input,
         };
-        match crate::hazards::redact_hazard(st, input).validate(scheme()?, types()?, custom) {
+        match crate::hazards::redact_hazard(st, input).validate(&scheme, types()?, custom) {
             Ok(h) => hazards.push(h),
             Err(v) => {
                 for e in v.errors {

@@ -66,6 +66,10 @@ pub struct SafetyProject {
     /// Custom hazard types, beside the default taxonomy.
     #[serde(default)]
     pub custom_hazard_types: Vec<String>,
+    /// At creation only: the risk scheme (a stored custom scheme's id and version) to assess with; the
+    /// DCB0129 IG v3.2 example when absent. A project's scheme never changes: its assessments name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<super::scheme::SchemeRef>,
 }
 
 fn quarterly() -> u32 {

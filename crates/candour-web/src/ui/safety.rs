@@ -8,7 +8,7 @@ use super::{c, csrf, esc, page, see_other, Page};
 use crate::api::ReportView;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::hazards::{project_of, scheme, view};
+use crate::hazards::{project_of, scheme, scheme_of, view};
 use crate::safety::{self, Drafting};
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
@@ -203,11 +203,20 @@ pub async fn projects(State(st): State<AppState>, caller: Result<Caller, ApiErro
         } else {
             ""
         };
+        let hazards = st.store.hazards(&can, p.id).await.unwrap_or_default();
+        let overdue = match safety::reviews_of(&st, &who, p, &hazards, Utc::now().date_naive()).await {
+            Ok(r) => match r.due.iter().filter(|d| d.overdue).count() {
+                0 => "None".to_string(),
+                n => format!("<strong class=\"nhsuk-tag nhsuk-tag--orange\">{n} overdue</strong>"),
+            },
+            Err(_) => String::new(),
+        };
         let _ = write!(
             rows,
             "<tr class=\"nhsuk-table__row\"><td class=\"nhsuk-table__cell\"><a href=\"/workspace/safety/{id}\">{name}</a> {flag}</td>\
              <td class=\"nhsuk-table__cell\">{system}</td><td class=\"nhsuk-table__cell\">{std}</td>\
-             <td class=\"nhsuk-table__cell\">{ods}</td><td class=\"nhsuk-table__cell\">{phase}</td></tr>",
+             <td class=\"nhsuk-table__cell\">{ods}</td><td class=\"nhsuk-table__cell\">{phase}</td>\
+             <td class=\"nhsuk-table__cell\">{overdue}</td></tr>",
             id = p.id,
             name = esc(&p.project.name),
             system = esc(&p.project.system),
@@ -225,7 +234,8 @@ pub async fn projects(State(st): State<AppState>, caller: Result<Caller, ApiErro
             "<table class=\"nhsuk-table\"><caption class=\"nhsuk-table__caption\">Safety projects ({})</caption>\
              <thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\"><th scope=\"col\" class=\"nhsuk-table__header\">Project</th>\
              <th scope=\"col\" class=\"nhsuk-table__header\">System</th><th scope=\"col\" class=\"nhsuk-table__header\">Standard</th>\
-             <th scope=\"col\" class=\"nhsuk-table__header\">Organisation</th><th scope=\"col\" class=\"nhsuk-table__header\">Phase</th></tr></thead>\
+             <th scope=\"col\" class=\"nhsuk-table__header\">Organisation</th><th scope=\"col\" class=\"nhsuk-table__header\">Phase</th>\
+             <th scope=\"col\" class=\"nhsuk-table__header\">Reviews</th></tr></thead>\
              <tbody class=\"nhsuk-table__body\">{rows}</tbody></table>",
             list.len()
         )
@@ -435,9 +445,7 @@ async fn render_project(
         Ok(d) => d,
         Err(e) => return trouble(&e),
     };
-    let Ok(s) = scheme() else {
-        return trouble(&ApiError::Internal("scheme".into()));
-    };
+    let s = &d.scheme;
     let (token, set) = csrf::token(headers, st.config.secure_cookies);
     let today = Utc::now().date_naive();
     let (kept, mut filter_errors) = filter(&d.hazards, q);
@@ -963,8 +971,9 @@ pub async fn hazard(
         (Ok(p), Ok(c)) => (p, c),
         (Err(e), _) | (_, Err(e)) => return trouble(&e),
     };
-    let Ok(s) = scheme() else {
-        return trouble(&ApiError::Internal("scheme".into()));
+    let s = match scheme_of(&st, &p).await {
+        Ok(s) => s,
+        Err(e) => return trouble(&e),
     };
     let history = match st.store.hazard_history(&can, p.id, number).await {
         Ok(h) if !h.is_empty() => h,
@@ -1451,6 +1460,21 @@ pub async fn triage_section(st: &AppState, who: &Principal, v: &ReportView, toke
     let Ok(s) = scheme() else {
         return out;
     };
+    // Levels are offered as choices when every project uses the built-in scheme; otherwise they are typed
+    // (code or label of the chosen project's scheme), and checked against it.
+    let all_default = projects.iter().all(|p| p.scheme == s.reference());
+    let level = |id: &str, name: &str, label: &str, likelihood: bool| {
+        if all_default {
+            select(id, name, label, &levels(s, likelihood), None)
+        } else {
+            text_input(
+                id,
+                name,
+                &format!("{label} (code or label in the project's scheme)"),
+                "",
+            )
+        }
+    };
     let project_options: Vec<(String, String)> = projects
         .iter()
         .map(|p| {
@@ -1491,14 +1515,14 @@ pub async fn triage_section(st: &AppState, who: &Principal, v: &ReportView, toke
         project = select("triage-project", "project", "Safety project", &project_options, None),
         hazard = text_input("triage-hazard_id", "hazard_id", "Recorded hazard (like H-003)", ""),
         control = text_input("triage-control", "control", "Which control failed (1 for the first)", ""),
-        il = select("triage-initial-likelihood", "initial_likelihood", "Initial likelihood", &levels(s, true), None),
-        is = select("triage-initial-severity", "initial_severity", "Initial severity", &levels(s, false), None),
-        rl = select("triage-residual-likelihood", "residual_likelihood", "Residual likelihood", &levels(s, true), None),
-        rs = select("triage-residual-severity", "residual_severity", "Residual severity", &levels(s, false), None),
+        il = level("triage-initial-likelihood", "initial_likelihood", "Initial likelihood", true),
+        is = level("triage-initial-severity", "initial_severity", "Initial severity", false),
+        rl = level("triage-residual-likelihood", "residual_likelihood", "Residual likelihood", true),
+        rs = level("triage-residual-severity", "residual_severity", "Residual severity", false),
         name = text_input("triage-name", "name", "Hazard name", ""),
         desc = textarea("triage-description", "description", "Hazard description (no patient details)", ""),
-        nl = select("triage-new-likelihood", "new_likelihood", "Likelihood", &levels(s, true), None),
-        ns = select("triage-new-severity", "new_severity", "Severity", &levels(s, false), None),
+        nl = level("triage-new-likelihood", "new_likelihood", "Likelihood", true),
+        ns = level("triage-new-severity", "new_severity", "Severity", false),
         note = textarea("triage-note", "note", "Note for the safety incident log (no patient details)", ""),
         submit = button("Record triage", false),
     );
@@ -1770,9 +1794,11 @@ async fn render_hazard_form(
         Ok(p) => p,
         Err(e) => return trouble(&e),
     };
-    let Ok(s) = scheme() else {
-        return trouble(&ApiError::Internal("scheme".into()));
+    let s = match scheme_of(st, &p).await {
+        Ok(s) => s,
+        Err(e) => return trouble(&e),
     };
+    let s: &RiskScheme = &s;
     let (token, set) = csrf::token(headers, st.config.secure_cookies);
     let v = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
     let level = |likelihood: bool, none: &str| -> Vec<(String, String)> {
@@ -1963,11 +1989,12 @@ async fn save_hazard(
         Ok(i) => i,
         Err(errors) => return show(errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
+    let scheme = match scheme_of(st, &p).await {
+        Ok(s) => s,
+        Err(e) => return trouble(&e),
+    };
     let hazard = match crate::hazards::redact_hazard(st, input).validate(
-        match scheme() {
-            Ok(s) => s,
-            Err(e) => return trouble(&e),
-        },
+        &scheme,
         match crate::hazards::types() {
             Ok(t) => t,
             Err(e) => return trouble(&e),

@@ -1461,3 +1461,107 @@ async fn a_report_flows_into_the_hazard_log_and_the_cso_signs_off_the_safety_cas
     assert_eq!(adopted[0]["hazard"]["provenance"]["source_hazard_id"], "H-001");
     assert_eq!(adopted[0]["hazard"]["status"], "open");
 }
+
+/// Custom risk schemes: stored whole-checked (a broken matrix is named), warned about under the NHS profile
+/// when multiplicative or relabelled, never overwritten; a project chooses one at creation and keeps it,
+/// and its hazards are rated by its matrix and name it in every assessment.
+#[tokio::test]
+async fn a_project_can_use_its_own_risk_scheme() {
+    use candour_core::identity::Role;
+    use candour_core::OdsCode;
+    let app = spawn_app().await;
+    let g = |role| {
+        vec![Grant {
+            role,
+            org: Some(OdsCode::parse("RZX").unwrap()),
+        }]
+    };
+    let cso = app.login_as("cso.rzx", g(Role::ClinicalSafetyOfficer)).await;
+    let handler = app.login_as("handler.rzx", g(Role::Handler)).await;
+    let default: Value = get(&app, "/api/v1/risk-schemes/default", &cso)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut local = default["scheme"].clone();
+    local["id"] = "northshire-local".into();
+    local["version"] = 1.into();
+    local["name"] = "Northshire local scheme".into();
+    local["severity"][4]["label"] = "Disaster".into();
+    let banded: Vec<Vec<u8>> = (1..=5u8)
+        .map(|l| (1..=5u8).map(|s| (l * s).div_ceil(5)).collect())
+        .collect();
+    local["matrix"] = json!(banded);
+    let mut broken = local.clone();
+    broken["matrix"] = json!([[1, 2], [2, 3]]);
+    let v = problem(post(&app, "/api/v1/risk-schemes", Some(&cso), &broken).await, 422).await;
+    assert!(v.to_string().contains("matrix"), "{v}");
+    problem(post(&app, "/api/v1/risk-schemes", Some(&handler), &local).await, 403).await;
+    let r = post(&app, "/api/v1/risk-schemes", Some(&cso), &local).await;
+    assert_eq!(r.status(), 201);
+    let stored: Value = r.json().await.unwrap();
+    let warnings = stored["warnings"].to_string();
+    assert!(
+        warnings.contains("likelihood × severity") && warnings.contains("Disaster"),
+        "{warnings}"
+    );
+    let v = problem(post(&app, "/api/v1/risk-schemes", Some(&cso), &local).await, 422).await;
+    assert!(v.to_string().contains("version"), "a stored version never changes: {v}");
+    let all: Value = get(&app, "/api/v1/risk-schemes", &handler).await.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+
+    let mut project = json!({ "ods_code": "RZX", "name": "Local EPR", "system": "EPR 2", "standard": "DCB0160",
+        "intended_use": "Records", "lifecycle_phase": "live", "scheme": { "id": "nowhere", "version": 1 } });
+    let v = problem(post(&app, "/api/v1/safety-projects", Some(&cso), &project).await, 422).await;
+    assert!(v.to_string().contains("scheme"), "{v}");
+    project["scheme"] = json!({ "id": "northshire-local", "version": 1 });
+    let p: Value = post(&app, "/api/v1/safety-projects", Some(&cso), &project)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["scheme"], json!({ "id": "northshire-local", "version": 1 }));
+    let id = p["id"].as_str().unwrap();
+    let hazard = json!({ "name": "Downtime", "description": "EPR unavailable",
+        "initial": { "likelihood": "Low", "severity": "Disaster" }, "status": "open" });
+    let h: Value = post(
+        &app,
+        &format!("/api/v1/safety-projects/{id}/hazards"),
+        Some(&cso),
+        &hazard,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        h["hazard"]["initial"]["rating"], 2,
+        "Low (2) × Disaster (5) = 10, band 2, by this scheme's matrix"
+    );
+    assert_eq!(
+        h["hazard"]["initial"]["scheme"],
+        json!({ "id": "northshire-local", "version": 1 })
+    );
+    let mut change = project.clone();
+    change["scheme"] = json!({ "id": "dcb0129-ig-v3.2-example", "version": 1 });
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/safety-projects/{id}")))
+        .bearer_auth(&cso)
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    let v = problem(r, 422).await;
+    assert!(v.to_string().contains("cannot change"), "{v}");
+    let csv = get(
+        &app,
+        &format!("/api/v1/safety-projects/{id}/hazard-log?format=csv"),
+        &cso,
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(csv.contains("Disaster"), "exported with the project's own labels");
+}

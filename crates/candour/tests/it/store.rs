@@ -1339,6 +1339,20 @@ async fn triage_reviews_sign_off_and_immutable_issued_documents() {
             added.iter().map(|h| h.hazard_id.as_str()).collect::<Vec<_>>(),
             ["H-002", "H-003"]
         );
+
+        let mut local = RiskScheme::dcb0129_example().unwrap();
+        local.id = "local".into();
+        local.name = "Local".into();
+        s.put_risk_scheme(&manage, local.clone(), now).await.unwrap();
+        assert!(
+            matches!(s.put_risk_scheme(&manage, local.clone(), now).await, Err(StoreError::Constraint(c)) if c == "risk_schemes_pk"),
+            "{}",
+            db.name()
+        );
+        assert_eq!(s.risk_scheme("local", 1).await.unwrap(), Some(local));
+        assert!(s.risk_scheme("local", 2).await.unwrap().is_none());
+        let e = db.try_exec("UPDATE risk_schemes SET name = 'x'").await.unwrap_err();
+        assert!(e.to_string().contains("risk_schemes_immutable"), "{}: {e}", db.name());
         verify(&db).await.unwrap();
     }
 }

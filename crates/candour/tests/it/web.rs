@@ -1705,6 +1705,11 @@ async fn a_cso_triages_reviews_and_signs_off_in_the_workspace() {
     .await;
     let (_, queue) = b.get("/workspace").await;
     assert!(queue.contains("/workspace/safety"), "linked from the workspace");
+    let (_, list) = b.get("/workspace/safety").await;
+    assert!(
+        list.contains("CareFlow EPR deployment")
+            && list.contains("<th scope=\"col\" class=\"nhsuk-table__header\">Reviews</th>")
+    );
 
     let (s, page) = b.get(&format!("/workspace/reports/{reference}")).await;
     assert!(s == 200 && page.contains("Clinical safety triage") && page.contains("Not yet triaged"));
