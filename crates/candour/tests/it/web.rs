@@ -1638,6 +1638,51 @@ fn image_of(w: u32, h: u32) -> candour_image::synth::RgbImage {
     candour_image::synth::RgbImage::from_pixel(w, h, candour_image::synth::Rgb([240, 240, 240]))
 }
 
+/// A CSO of RZX signed in to the workspace, and a safety project of theirs (by the store, as the API would).
+async fn cso_with_project(app: &App, name: &str, standard: &str) -> (Browser, candour_store::SafetyProjectRecord) {
+    use candour_core::identity::{Grant, ManageHazards, Role};
+    use candour_core::ods::OdsCode;
+    let grant = vec![Grant {
+        role: Role::ClinicalSafetyOfficer,
+        org: Some(OdsCode::parse("RZX").unwrap()),
+    }];
+    candour::ops::add_user(&app.db.store, "cso.rzx", "Priya Shah", "correct-horse-battery", grant)
+        .await
+        .unwrap();
+    let project: candour_core::clinical::SafetyProject = serde_json::from_value(serde_json::json!({
+        "ods_code": "RZX", "name": name, "system": format!("{name} 8.2"), "standard": standard,
+        "intended_use": "Inpatient records", "lifecycle_phase": "live"
+    }))
+    .unwrap();
+    let p = app
+        .db
+        .store
+        .create_safety_project(
+            &user(Role::ClinicalSafetyOfficer, Some("RZX"))
+                .can::<ManageHazards>()
+                .unwrap(),
+            project,
+            candour_core::clinical::RiskScheme::dcb0129_example()
+                .unwrap()
+                .reference(),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let mut b = Browser::new(app);
+    b.get("/sign-in").await;
+    b.post(
+        "/sign-in",
+        &[
+            ("username", "cso.rzx"),
+            ("password", "correct-horse-battery"),
+            ("next", "/workspace"),
+        ],
+    )
+    .await;
+    (b, p)
+}
+
 /// The clinical safety pages without JavaScript: a CSO triages a report into a new hazard from the report
 /// page; the project page shows the safety-case flag, both heat maps (the new hazard counted in its cell),
 /// the filterable hazard log and the reviews due; the hazard page shows the incident and its history; the
@@ -1646,8 +1691,6 @@ fn image_of(w: u32, h: u32) -> candour_image::synth::RgbImage {
 /// versions), and imports a spreadsheet (a bad one is refused whole).
 #[tokio::test]
 async fn a_cso_triages_reviews_and_signs_off_in_the_workspace() {
-    use candour_core::identity::{Grant, ManageHazards, Role};
-    use candour_core::ods::OdsCode;
     let app = spawn_app().await;
     let r = app
         .client
@@ -1660,49 +1703,7 @@ async fn a_cso_triages_reviews_and_signs_off_in_the_workspace() {
         .as_str()
         .unwrap()
         .to_string();
-    let grant = vec![Grant {
-        role: Role::ClinicalSafetyOfficer,
-        org: Some(OdsCode::parse("RZX").unwrap()),
-    }];
-    candour::ops::add_user(
-        &app.db.store,
-        "cso.rzx",
-        "Priya Shah",
-        "correct-horse-battery",
-        grant.clone(),
-    )
-    .await
-    .unwrap();
-    let cso = user(Role::ClinicalSafetyOfficer, Some("RZX"));
-    let project: candour_core::clinical::SafetyProject = serde_json::from_value(serde_json::json!({
-        "ods_code": "RZX", "name": "CareFlow EPR deployment", "system": "CareFlow EPR 8.2", "standard": "DCB0160",
-        "intended_use": "Inpatient records", "lifecycle_phase": "live"
-    }))
-    .unwrap();
-    let p = app
-        .db
-        .store
-        .create_safety_project(
-            &cso.can::<ManageHazards>().unwrap(),
-            project,
-            candour_core::clinical::RiskScheme::dcb0129_example()
-                .unwrap()
-                .reference(),
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
-    let mut b = Browser::new(&app);
-    b.get("/sign-in").await;
-    b.post(
-        "/sign-in",
-        &[
-            ("username", "cso.rzx"),
-            ("password", "correct-horse-battery"),
-            ("next", "/workspace"),
-        ],
-    )
-    .await;
+    let (mut b, p) = cso_with_project(&app, "CareFlow EPR deployment", "DCB0160").await;
     let (_, queue) = b.get("/workspace").await;
     assert!(queue.contains("/workspace/safety"), "linked from the workspace");
     let (_, list) = b.get("/workspace/safety").await;
@@ -1978,47 +1979,8 @@ async fn a_cso_triages_reviews_and_signs_off_in_the_workspace() {
 /// removed, a change made from a stale page is refused, and the hazard page keeps every version.
 #[tokio::test]
 async fn a_cso_adds_and_changes_a_hazard_in_the_workspace() {
-    use candour_core::identity::{Grant, ManageHazards, Role};
-    use candour_core::ods::OdsCode;
     let app = spawn_app().await;
-    let grant = vec![Grant {
-        role: Role::ClinicalSafetyOfficer,
-        org: Some(OdsCode::parse("RZX").unwrap()),
-    }];
-    candour::ops::add_user(&app.db.store, "cso.rzx", "Priya Shah", "correct-horse-battery", grant)
-        .await
-        .unwrap();
-    let project: candour_core::clinical::SafetyProject = serde_json::from_value(serde_json::json!({
-        "ods_code": "RZX", "name": "PathLink LIMS", "system": "PathLink 11.1", "standard": "DCB0129",
-        "intended_use": "Results reporting", "lifecycle_phase": "development"
-    }))
-    .unwrap();
-    let p = app
-        .db
-        .store
-        .create_safety_project(
-            &user(Role::ClinicalSafetyOfficer, Some("RZX"))
-                .can::<ManageHazards>()
-                .unwrap(),
-            project,
-            candour_core::clinical::RiskScheme::dcb0129_example()
-                .unwrap()
-                .reference(),
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
-    let mut b = Browser::new(&app);
-    b.get("/sign-in").await;
-    b.post(
-        "/sign-in",
-        &[
-            ("username", "cso.rzx"),
-            ("password", "correct-horse-battery"),
-            ("next", "/workspace"),
-        ],
-    )
-    .await;
+    let (mut b, p) = cso_with_project(&app, "PathLink LIMS", "DCB0129").await;
     let home = format!("/workspace/safety/{}", p.id);
     let (_, page) = b.get(&home).await;
     assert!(page.contains(&format!("{home}/hazards/new")));
