@@ -18,6 +18,8 @@ pub enum Step {
     Reminder,
     /// To the destination's `escalate_to`.
     Escalation,
+    /// Uncontrolled risk to patients from a vulnerability (issue 7): told at once, not after a clock.
+    PatientRisk,
 }
 
 impl Step {
@@ -26,6 +28,7 @@ impl Step {
         match self {
             Step::Reminder => "reminder",
             Step::Escalation => "escalation",
+            Step::PatientRisk => "patient_risk",
         }
     }
 
@@ -33,7 +36,7 @@ impl Step {
     pub fn purpose(self) -> Purpose {
         match self {
             Step::Reminder => Purpose::Reminder,
-            Step::Escalation => Purpose::Escalation,
+            Step::Escalation | Step::PatientRisk => Purpose::Escalation,
         }
     }
 }
@@ -143,6 +146,10 @@ fn contacts(d: &Destination) -> String {
     s
 }
 
+/// The destinations told at once when a vulnerability puts patients at uncontrolled risk: the organisation's
+/// Clinical Safety Officer and its urgent route (the same local escalation the urgent path uses).
+pub const PATIENT_RISK_DESTINATIONS: [&str; 2] = ["org_cso", "org_escalation"];
+
 /// Plan `step` for `destination` on report `r`. A step is always planned, so it is recorded and the
 /// destination is not chased again; when nobody can be sent anything (no escalation contact in the
 /// directory, or a phone-only one), the opening lines say whom staff must call.
@@ -155,6 +162,14 @@ pub fn plan(step: Step, r: &ReportRecord, destination: &str, s: &Standing, direc
         |d| contacts(d).trim_end().to_string(),
     );
     let (to, preamble) = match step {
+        Step::PatientRisk => (
+            dest,
+            format!(
+                "PATIENT RISK: report {} describes a vulnerability that puts patients at uncontrolled risk.\n\
+                 A person must act on it now; the disclosure timeline has been shortened. Their contacts:\n{their}",
+                r.reference
+            ),
+        ),
         Step::Reminder => (
             dest,
             format!(

@@ -8,6 +8,7 @@ pub mod acklink;
 pub mod audit;
 pub mod chase;
 pub mod clinical;
+pub mod cyber;
 pub mod error;
 pub mod identity;
 pub mod lifecycle;
