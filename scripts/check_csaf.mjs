@@ -13,7 +13,8 @@
 // Recommended ("optional") tests 6.2.x run too; their findings, and a
 // filename that does not follow the CSAF 5.1 rule for /document/tracking/id,
 // are printed as warnings and never fail. Informative tests (6.3.x) are not
-// run: they need network access and hunspell.
+// run: 6.3.6/6.3.7 fetch URLs and 6.3.8 needs hunspell. Nothing here uses
+// the network.
 //
 // Exit status: 0 every file valid, 1 any file invalid (including unparsable
 // JSON), 2 usage error or unreadable file.
@@ -59,29 +60,33 @@ async function checkFile(path) {
     console.log(`${path}: INVALID\n  error [json] not valid JSON: ${e.message}`)
     return 1
   }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    console.log(`${path}: INVALID\n  error [json] top-level value must be a JSON object`)
+    return 1
+  }
 
-  const errors = []
-  const warnings = []
+  const errors = new Set() // a Set: ajv reports some oneOf failures twice
+  const warnings = new Set()
   for (const test of failingTests) {
     const r = await runOne(test, doc)
-    if (!r.isValid && r.errors.length === 0) errors.push(`[${test.name}] (no details)`)
-    for (const e of r.errors) errors.push(`[${test.name}] ${e.instancePath || '/'}: ${e.message}`)
-    for (const w of r.warnings) warnings.push(`[${test.name}] ${w.instancePath || '/'}: ${w.message}`)
+    if (!r.isValid && r.errors.length === 0) errors.add(`[${test.name}] (no details)`)
+    for (const e of r.errors) errors.add(`[${test.name}] ${e.instancePath || '/'}: ${e.message}`)
+    for (const w of r.warnings) warnings.add(`[${test.name}] ${w.instancePath || '/'}: ${w.message}`)
   }
   for (const test of warningTests) {
     const r = await runOne(test, doc)
-    for (const w of [...r.errors, ...r.warnings]) warnings.push(`[${test.name}] ${w.instancePath || '/'}: ${w.message}`)
+    for (const w of [...r.errors, ...r.warnings]) warnings.add(`[${test.name}] ${w.instancePath || '/'}: ${w.message}`)
   }
   const id = doc?.document?.tracking?.id
   if (typeof id === 'string' && basename(path) !== csafFileName(id)) {
-    warnings.push(`[filename] file should be named ${csafFileName(id)} (CSAF 2.0 section 5.1)`)
+    warnings.add(`[filename] file should be named ${csafFileName(id)} (CSAF 2.0 section 5.1)`)
   }
 
   const summary = `schema + ${failingTests.length - 1} mandatory tests, ${warningTests.length} recommended tests`
-  console.log(`${path}: ${errors.length ? 'INVALID' : 'valid'} (${summary})`)
+  console.log(`${path}: ${errors.size ? 'INVALID' : 'valid'} (${summary})`)
   for (const e of errors) console.log(`  error ${e}`)
   for (const w of warnings) console.log(`  warning ${w}`)
-  return errors.length ? 1 : 0
+  return errors.size ? 1 : 0
 }
 
 const files = process.argv.slice(2)

@@ -257,6 +257,12 @@ mod tests {
     }
 }
 
+/// Lower-case hex SHA-256 of `bytes` (content hashes of published documents).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// Does an audit action change a report's own record (so that its `after_digest` is the digest of the
 /// report as stored)? Creation, amendment and lifecycle transitions do; everything else recorded against a
 /// report (reads, notes, assignment, attachments, originals, deliveries) carries a digest of its own.

@@ -150,6 +150,22 @@ fn contacts(d: &Destination) -> String {
 /// Clinical Safety Officer and its urgent route (the same local escalation the urgent path uses).
 pub const PATIENT_RISK_DESTINATIONS: [&str; 2] = ["org_cso", "org_escalation"];
 
+/// The messages that tell [`PATIENT_RISK_DESTINATIONS`] at once about report `r`.
+pub fn patient_risk_plans(r: &ReportRecord, directory: &Directory, now: DateTime<Utc>) -> Vec<Plan> {
+    let s = Standing {
+        sent_at: now,
+        delivered: true,
+        due_at: None,
+        urgent: true,
+        reminded_at: None,
+        escalated_at: None,
+    };
+    PATIENT_RISK_DESTINATIONS
+        .iter()
+        .map(|d| plan(Step::PatientRisk, r, d, &s, directory))
+        .collect()
+}
+
 /// Plan `step` for `destination` on report `r`. A step is always planned, so it is recorded and the
 /// destination is not chased again; when nobody can be sent anything (no escalation contact in the
 /// directory, or a phone-only one), the opening lines say whom staff must call.

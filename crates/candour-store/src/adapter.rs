@@ -424,6 +424,59 @@ macro_rules! store_impl {
                     .await
             }
 
+            async fn cyber_case(
+                &self,
+                can: &Can<ViewReports>,
+                reference: &Reference,
+            ) -> Result<Option<CyberCase>, StoreError> {
+                let mut c = self.reads.acquire().await?;
+                sql::cyber_case(&mut c, can, reference).await
+            }
+
+            async fn cyber_change(
+                &self,
+                can: &Can<TransitionReports>,
+                reference: &Reference,
+                change: CyberChange,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<CyberChanged, StoreError> {
+                let (can, reference) = (can.clone(), reference.clone());
+                self.writer
+                    .write(move |c| Box::pin(async move { sql::cyber_change(c, &can, &reference, change, now).await }))
+                    .await
+            }
+
+            async fn review_clinical_impact(
+                &self,
+                can: &Can<candour_core::identity::SignOffSafety>,
+                reference: &Reference,
+                version: i64,
+                note: String,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<candour_core::cyber::ImpactReview, StoreError> {
+                let (can, reference) = (can.clone(), reference.clone());
+                self.writer
+                    .write(move |c| {
+                        Box::pin(async move { sql::review_impact(c, &can, &reference, version, note, now).await })
+                    })
+                    .await
+            }
+
+            async fn publish_advisory(
+                &self,
+                can: &Can<TransitionReports>,
+                reference: &Reference,
+                advisory: NewAdvisory,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<AdvisoryRecord, StoreError> {
+                let (can, reference) = (can.clone(), reference.clone());
+                self.writer
+                    .write(move |c| {
+                        Box::pin(async move { sql::publish_advisory(c, &can, &reference, advisory, now).await })
+                    })
+                    .await
+            }
+
             async fn record_review(
                 &self,
                 can: &Can<candour_core::identity::ManageHazards>,

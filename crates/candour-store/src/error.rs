@@ -51,7 +51,13 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(d) = &e {
             // Raised by the triggers that keep issued safety documents unchanged (both backends).
-            for name in ["safety_documents_immutable", "risk_schemes_immutable"] {
+            for name in [
+                "safety_documents_immutable",
+                "risk_schemes_immutable",
+                "advisories_immutable",
+                "clinical_impacts_immutable",
+                "clinical_impact_reviews_immutable",
+            ] {
                 if d.message().contains(name) {
                     return StoreError::Constraint(name.into());
                 }
@@ -72,9 +78,17 @@ impl From<serde_json::Error> for StoreError {
 
 /// SQLite names the columns, not the constraint, in its messages; map them to the constraint names the
 /// migrations declare (the same names PostgreSQL reports).
-fn sqlite_constraint(message: &str) -> Option<&'static str> {
+fn sqlite_constraint(message: &str) -> Option<&str> {
+    // SQLite names a failed CHECK by its constraint name, and a failed UNIQUE by its columns.
+    if let Some(name) = message.strip_prefix("CHECK constraint failed: ") {
+        return Some(name);
+    }
     let cols = message.strip_prefix("UNIQUE constraint failed: ")?;
     Some(match cols {
+        "advisories.tracking_id, advisories.version" => "advisories_version_once",
+        "cyber_indicators.report_id, cyber_indicators.kind, cyber_indicators.value" => "cyber_indicators_once",
+        "clinical_impacts.report_id, clinical_impacts.version" => "clinical_impacts_pk",
+        "clinical_impact_reviews.report_id, clinical_impact_reviews.version" => "clinical_impact_reviews_pk",
         "risk_schemes.id, risk_schemes.version" => "risk_schemes_pk",
         "hazard_links.project_id, hazard_links.number, hazard_links.report_id, hazard_links.kind" => {
             "hazard_links_once"

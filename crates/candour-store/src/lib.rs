@@ -7,6 +7,8 @@
 mod adapter;
 #[macro_use]
 mod clinical_sql;
+#[macro_use]
+mod cyber_sql;
 mod error;
 mod migrate;
 mod postgres;
@@ -244,6 +246,34 @@ pub trait Store: Send + Sync + 'static {
         project: candour_core::clinical::SafetyProject,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<SafetyProjectRecord, StoreError>;
+    /// A cyber incident's, suspicious activity's or vulnerability's working record (none when the caller
+    /// cannot see the report; `Constraint("cyber_case_kind")` for other kinds).
+    async fn cyber_case(&self, can: &Can<ViewReports>, reference: &Reference) -> Result<Option<CyberCase>, StoreError>;
+    /// Change a cyber case, audited (`Conflict` when a task or assessment changed since it was read).
+    async fn cyber_change(
+        &self,
+        can: &Can<TransitionReports>,
+        reference: &Reference,
+        change: CyberChange,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<CyberChanged, StoreError>;
+    /// A CSO's review of the latest clinical impact assessment (`Conflict` if `version` is not the latest).
+    async fn review_clinical_impact(
+        &self,
+        can: &Can<candour_core::identity::SignOffSafety>,
+        reference: &Reference,
+        version: i64,
+        note: String,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<candour_core::cyber::ImpactReview, StoreError>;
+    /// Publish a CSAF advisory version (`Constraint("advisories_version_once")` if that version exists).
+    async fn publish_advisory(
+        &self,
+        can: &Can<TransitionReports>,
+        reference: &Reference,
+        advisory: NewAdvisory,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<AdvisoryRecord, StoreError>;
     /// Record a review done.
     async fn record_review(
         &self,

@@ -44,6 +44,7 @@ migrations! {
     12 "hazard_log" "0012_hazard_log.sql",
     13 "clinical_governance" "0013_clinical_governance.sql",
     14 "risk_schemes" "0014_risk_schemes.sql",
+    15 "cyber" "0015_cyber.sql",
 }
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -521,6 +521,13 @@ macro_rules! candour_sql {
             let cur = load_for_change(c, can, &req.reference, req.expected_revision).await?;
             let name = req.action.name().as_str();
             let next = cur.apply(req.action, can.actor(), req.now)?;
+            // Cyber incidents and vulnerabilities close only after their clinical impact is assessed and,
+            // unless it is none, reviewed by a Clinical Safety Officer (issue 7).
+            if next.state.status == candour_core::Status::Closed {
+                if let Some(why) = closure_blocker(c, &cur).await? {
+                    return Err(StoreError::Lifecycle(candour_core::lifecycle::LifecycleError::Invalid(why)));
+                }
+            }
             save_change(c, head, &cur, &next, name, can.actor(), t).await?;
             Ok(next)
         }
@@ -1868,9 +1875,11 @@ macro_rules! candour_sql {
 pub(crate) mod sqlite {
     candour_sql!(sqlx::Sqlite, sqlx::SqliteConnection, "");
     clinical_sql!(sqlx::Sqlite);
+    cyber_sql!(sqlx::Sqlite);
 }
 
 pub(crate) mod postgres {
     candour_sql!(sqlx::Postgres, sqlx::PgConnection, " FOR UPDATE");
     clinical_sql!(sqlx::Postgres);
+    cyber_sql!(sqlx::Postgres);
 }

@@ -1356,3 +1356,410 @@ async fn triage_reviews_sign_off_and_immutable_issued_documents() {
         verify(&db).await.unwrap();
     }
 }
+
+fn indicator(kind: &str, value: &str, excluded: Option<&str>) -> candour_store::NewIndicator {
+    candour_store::NewIndicator {
+        kind: kind.into(),
+        value: value.into(),
+        is_ioc: false,
+        tlp: candour_core::cyber::Tlp::Amber,
+        excluded: excluded.map(String::from),
+        source: "paste".into(),
+    }
+}
+
+#[tokio::test]
+async fn cyber_cases_correlate_gate_closure_escalate_once_and_keep_advisories() {
+    use candour_core::cyber::{ClinicalImpact, DisclosureFacts, ImpactLevel, Task, TaskStatus, TimelineEvent, Tlp};
+    use candour_core::identity::SignOffSafety;
+    use candour_store::CyberChange;
+    for db in backends().await {
+        let s = &db.store;
+        let now = chrono::Utc::now();
+        let (all, handler) = (
+            admin().can::<ViewReports>().unwrap(),
+            admin().can::<TransitionReports>().unwrap(),
+        );
+        let local = user(Role::Handler, Some("RZX"));
+        let (local_view, local_change) = (
+            local.can::<ViewReports>().unwrap(),
+            local.can::<TransitionReports>().unwrap(),
+        );
+        let a = s
+            .create_report(create_req(example("cyber_incident")))
+            .await
+            .unwrap()
+            .reference;
+        let mut other = example("cyber_incident");
+        other["ods_code"] = "RZY".into();
+        let b = s.create_report(create_req(other)).await.unwrap().reference;
+        let v = s
+            .create_report(create_req(example("vulnerability")))
+            .await
+            .unwrap()
+            .reference;
+        let clinical = s
+            .create_report(create_req(example("clinical_safety")))
+            .await
+            .unwrap()
+            .reference;
+        let kind = s.cyber_case(&all, &clinical).await;
+        assert!(
+            matches!(&kind, Err(StoreError::Constraint(c)) if c == "cyber_case_kind"),
+            "{kind:?}"
+        );
+
+        // Indicators: unique per report; shared ones correlate across reports, excluded ones never do, and
+        // a report the caller cannot see is counted without its reference.
+        let change = |can, r, c| async move { s.cyber_change(can, r, c, now).await };
+        let added = change(
+            &local_change,
+            &a,
+            CyberChange::AddIndicators(vec![
+                indicator("ipv4", "203.0.113.7", None),
+                indicator("domain", "evil.example", None),
+                indicator("ipv4", "10.0.0.5", Some("private address range")),
+            ]),
+        )
+        .await
+        .unwrap();
+        assert_eq!((added.changed, added.already), (3, 0), "{}", db.name());
+        let again = change(
+            &local_change,
+            &a,
+            CyberChange::AddIndicators(vec![indicator("ipv4", "203.0.113.7", None)]),
+        )
+        .await
+        .unwrap();
+        assert_eq!((again.changed, again.already), (0, 1));
+        change(
+            &handler,
+            &b,
+            CyberChange::AddIndicators(vec![
+                indicator("ipv4", "203.0.113.7", None),
+                indicator("ipv4", "10.0.0.5", Some("private address range")),
+            ]),
+        )
+        .await
+        .unwrap();
+        let seen_all = s.cyber_case(&all, &a).await.unwrap().unwrap();
+        assert_eq!(
+            seen_all.correlations.len(),
+            1,
+            "{}: {:?}",
+            db.name(),
+            seen_all.correlations
+        );
+        assert_eq!(
+            seen_all.correlations[0].reference.as_deref(),
+            Some(b.to_string().as_str())
+        );
+        let seen_local = s.cyber_case(&local_view, &a).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                seen_local.correlations.len(),
+                seen_local.correlations[0].reference.clone()
+            ),
+            (1, None)
+        );
+        assert!(
+            s.cyber_case(&local_view, &b).await.unwrap().is_none(),
+            "another organisation's case is not shown"
+        );
+        let denied = change(&local_change, &b, CyberChange::Marking(Tlp::Red)).await;
+        assert!(matches!(denied, Err(StoreError::NotFound)), "{denied:?}");
+
+        let ind = seen_all
+            .indicators
+            .iter()
+            .find(|i| i.value == "evil.example")
+            .unwrap()
+            .id;
+        change(
+            &local_change,
+            &a,
+            CyberChange::UpdateIndicator {
+                id: ind,
+                is_ioc: true,
+                tlp: Tlp::Green,
+            },
+        )
+        .await
+        .unwrap();
+        change(&local_change, &a, CyberChange::Marking(Tlp::AmberStrict))
+            .await
+            .unwrap();
+
+        // Timeline: the database refuses a discovery before the event even if the domain check is skipped.
+        let ev = TimelineEvent {
+            event_at: now - chrono::Duration::days(3),
+            discovered_at: Some(now - chrono::Duration::days(1)),
+            summary: "Beacon to evil.example".into(),
+        };
+        change(&local_change, &a, CyberChange::AddEvent(ev.clone()))
+            .await
+            .unwrap();
+        let bad = TimelineEvent {
+            discovered_at: Some(now - chrono::Duration::days(5)),
+            ..ev
+        };
+        let e = change(&local_change, &a, CyberChange::AddEvent(bad)).await;
+        assert!(
+            matches!(&e, Err(StoreError::Constraint(c)) if c == "cyber_events_discovered_after"),
+            "{}: {e:?}",
+            db.name()
+        );
+
+        // Tasks change only at the revision the editor saw.
+        let task = Task {
+            title: "Block 203.0.113.7 at the firewall".into(),
+            assignee: Some("it.security".into()),
+            status: TaskStatus::Open,
+            due_on: None,
+            outcome: None,
+        };
+        let t = change(
+            &local_change,
+            &a,
+            CyberChange::PutTask {
+                id: None,
+                expected_revision: None,
+                task: task.clone(),
+            },
+        )
+        .await
+        .unwrap();
+        let tid: uuid::Uuid = t.id.unwrap().parse().unwrap();
+        let done = Task {
+            status: TaskStatus::Done,
+            outcome: Some("Blocked".into()),
+            ..task
+        };
+        change(
+            &local_change,
+            &a,
+            CyberChange::PutTask {
+                id: Some(tid),
+                expected_revision: Some(1),
+                task: done.clone(),
+            },
+        )
+        .await
+        .unwrap();
+        let stale = change(
+            &local_change,
+            &a,
+            CyberChange::PutTask {
+                id: Some(tid),
+                expected_revision: Some(1),
+                task: done,
+            },
+        )
+        .await;
+        assert!(
+            matches!(
+                stale,
+                Err(StoreError::Conflict {
+                    expected: 1,
+                    current: 2
+                })
+            ),
+            "{stale:?}"
+        );
+
+        let case = s.cyber_case(&local_view, &a).await.unwrap().unwrap();
+        assert_eq!(case.tlp, Tlp::AmberStrict);
+        assert_eq!(case.events.len(), 1);
+        assert_eq!(
+            (case.tasks[0].revision, case.tasks[0].task.status),
+            (2, TaskStatus::Done)
+        );
+        let marked = case.indicators.iter().find(|i| i.id == ind).unwrap();
+        assert_eq!((marked.is_ioc, marked.tlp), (true, Tlp::Green));
+
+        // Closure: refused without an assessment, and without a CSO review of its latest version.
+        let tr = |rev: i64, action: Action| TransitionRequest {
+            reference: a.clone(),
+            expected_revision: Some(rev),
+            action,
+            now,
+        };
+        for (rev, action) in [
+            (1, ack()),
+            (2, Action::Triage { note: None }),
+            (
+                3,
+                Action::Resolve {
+                    summary: "Contained and eradicated".into(),
+                },
+            ),
+        ] {
+            s.transition(&local_change, tr(rev, action)).await.unwrap();
+        }
+        let close = || {
+            tr(
+                4,
+                Action::Close {
+                    feedback: "Thank you: the attacker's access was removed".into(),
+                },
+            )
+        };
+        let blocked = |r: Result<candour_core::record::ReportRecord, StoreError>, code: &str| match r {
+            Err(StoreError::Lifecycle(candour_core::lifecycle::LifecycleError::Invalid(e))) => e.errors[0].code == code,
+            _ => false,
+        };
+        assert!(
+            blocked(s.transition(&local_change, close()).await, "required"),
+            "{}",
+            db.name()
+        );
+        let impact = ClinicalImpact {
+            level: ImpactLevel::Moderate,
+            summary: "Pathology requesting on paper for six hours".into(),
+            services_affected: vec!["Pathology".into()],
+            downtime: vec![],
+            appointments_postponed: 0,
+            procedures_postponed: 0,
+            diagnostics_delayed: 40,
+            ambulance_diversions: 0,
+            safety_events: vec![],
+        };
+        change(
+            &local_change,
+            &a,
+            CyberChange::Impact {
+                expected_version: 0,
+                impact: impact.clone(),
+            },
+        )
+        .await
+        .unwrap();
+        let racing = change(
+            &local_change,
+            &a,
+            CyberChange::Impact {
+                expected_version: 0,
+                impact: impact.clone(),
+            },
+        )
+        .await;
+        assert!(
+            matches!(
+                racing,
+                Err(StoreError::Conflict {
+                    expected: 0,
+                    current: 1
+                })
+            ),
+            "{racing:?}"
+        );
+        assert!(blocked(
+            s.transition(&local_change, close()).await,
+            "cso_review_required"
+        ));
+        let cso = user(Role::ClinicalSafetyOfficer, Some("RZX"))
+            .can::<SignOffSafety>()
+            .unwrap();
+        let other_cso = user(Role::ClinicalSafetyOfficer, Some("RZY"))
+            .can::<SignOffSafety>()
+            .unwrap();
+        assert!(matches!(
+            s.review_clinical_impact(&other_cso, &a, 1, "No".into(), now).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.review_clinical_impact(&cso, &a, 2, "Reviewed".into(), now).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        s.review_clinical_impact(
+            &cso,
+            &a,
+            1,
+            "Reviewed with the pathology lead; no harm found".into(),
+            now,
+        )
+        .await
+        .unwrap();
+        let closed = s.transition(&local_change, close()).await.unwrap();
+        assert_eq!(closed.state.status, candour_core::Status::Closed, "{}", db.name());
+        assert_eq!(
+            db.try_exec("UPDATE clinical_impacts SET level = 'none'").await.is_err(),
+            true,
+            "assessments are never changed"
+        );
+
+        // Disclosure: vulnerabilities only; patient risk tells each destination once.
+        let d = change(
+            &handler,
+            &a,
+            CyberChange::Disclosure {
+                facts: DisclosureFacts::default(),
+                escalation: vec![],
+                subject: String::new(),
+            },
+        )
+        .await;
+        assert!(
+            matches!(&d, Err(StoreError::Constraint(c)) if c == "disclosure_vulnerability_only"),
+            "{d:?}"
+        );
+        let vrec = s.get_report(&all, &v).await.unwrap().unwrap();
+        let tables = candour_core::routing::Tables::embedded(&taxonomy()).unwrap();
+        let plans = |dir| candour_core::chase::patient_risk_plans(&vrec, dir, now);
+        let risky = DisclosureFacts {
+            patient_risk: true,
+            ..Default::default()
+        };
+        for _ in 0..2 {
+            change(
+                &handler,
+                &v,
+                CyberChange::Disclosure {
+                    facts: risky.clone(),
+                    escalation: plans(&tables.directory),
+                    subject: "PATIENT RISK".into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let vcase = s.cyber_case(&all, &v).await.unwrap().unwrap();
+        let told: Vec<_> = vcase.escalations.iter().map(|c| c.destination.as_str()).collect();
+        assert_eq!(told, ["org_cso", "org_escalation"], "{}", db.name());
+        assert!(vcase.disclosure.patient_risk);
+        // The CSO's email is queued once; the phone-only urgent route says whom to call.
+        let queued = s.outbox(None, Some(&v.to_string())).await.unwrap();
+        assert_eq!(
+            queued
+                .iter()
+                .filter(|m| m.purpose == "escalation" && m.destination == "org_cso")
+                .count(),
+            1,
+            "{queued:?}"
+        );
+        assert!(
+            vcase.escalations[1].note.contains("Switchboard"),
+            "{}",
+            vcase.escalations[1].note
+        );
+
+        // Advisories: a version is published once and never changed.
+        let adv = |version| candour_store::NewAdvisory {
+            profile: "csaf_vex".into(),
+            tracking_id: "RZY-VEX-1".into(),
+            version,
+            body: serde_json::json!({"document": {"title": "x"}}),
+        };
+        let p = s.publish_advisory(&handler, &v, adv(1), now).await.unwrap();
+        assert_eq!(p.content_hash.len(), 64);
+        let dup = s.publish_advisory(&handler, &v, adv(1), now).await;
+        assert!(
+            matches!(&dup, Err(StoreError::Constraint(c)) if c == "advisories_version_once"),
+            "{}: {dup:?}",
+            db.name()
+        );
+        assert!(db.try_exec("DELETE FROM advisories").await.is_err());
+        assert_eq!(s.cyber_case(&all, &v).await.unwrap().unwrap().advisories.len(), 1);
+        assert!(verify(&db).await.is_ok(), "{}", db.name());
+    }
+}
