@@ -634,5 +634,132 @@ pub fn days_left(t: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     }
 }
 
+// ---- Records, as stored ----
+
+/// A destination told at once that a vulnerability puts patients at uncontrolled risk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Escalation {
+    /// The destination (`org_cso`, `org_escalation`).
+    pub destination: String,
+    /// Who was told (a destination id; empty when nobody could be sent anything).
+    pub told: String,
+    /// Messages queued (0: phone only; see `note`).
+    pub messages: i64,
+    /// What was said, and whom to call.
+    pub note: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// An indicator of compromise (or an artifact) recorded on a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct IndicatorRecord {
+    pub id: Uuid,
+    /// `ipv4`, `domain`, `sha256`… (candour-ioc's kinds).
+    pub kind: String,
+    /// Normalised value (refanged, lower-cased where the kind is case-blind).
+    pub value: String,
+    /// A confirmed indicator of compromise (shared as a STIX indicator and a MISP `to_ids` attribute);
+    /// false: an artifact seen during the investigation.
+    pub is_ioc: bool,
+    pub tlp: Tlp,
+    /// Why it is never correlated or shared (a private range, a very common domain), if so.
+    pub excluded: Option<String>,
+    /// Where it came from (`paste`, `report`, `api`).
+    pub source: String,
+    pub added_by: String,
+    pub added_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A timeline event as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct EventRecord {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub event: TimelineEvent,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A task as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct TaskRecord {
+    pub id: Uuid,
+    /// From 1; a change is accepted only at the revision the editor saw.
+    pub revision: i64,
+    #[serde(flatten)]
+    pub task: Task,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One version of a clinical impact assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ImpactRecord {
+    pub version: i64,
+    pub impact: ClinicalImpact,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A published CSAF advisory (never changed; a new version is published instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct AdvisoryRecord {
+    pub id: Uuid,
+    /// `csaf_security_advisory` or `csaf_vex`.
+    pub profile: String,
+    /// `/document/tracking/id`.
+    pub tracking_id: String,
+    pub version: i64,
+    /// The CSAF document.
+    pub body: serde_json::Value,
+    /// SHA-256 of the document as published.
+    pub content_hash: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Another report that shares an indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Correlation {
+    pub kind: String,
+    pub value: String,
+    /// The other report, when the caller may see it.
+    pub reference: Option<String>,
+    /// Its organisation, when the caller may see it.
+    pub ods_code: Option<String>,
+}
+
+/// The working record of a cyber incident or vulnerability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct CyberCase {
+    pub report_id: Uuid,
+    /// The incident's marking (TLP:AMBER until someone changes it).
+    pub tlp: Tlp,
+    /// Disclosure facts (vulnerabilities).
+    pub disclosure: DisclosureFacts,
+    pub indicators: Vec<IndicatorRecord>,
+    /// Oldest event first.
+    pub events: Vec<EventRecord>,
+    pub tasks: Vec<TaskRecord>,
+    /// Every version, oldest first.
+    pub impacts: Vec<ImpactRecord>,
+    pub impact_reviews: Vec<ImpactReview>,
+    /// Newest first.
+    pub advisories: Vec<AdvisoryRecord>,
+    /// Other reports sharing a (non-excluded) indicator; capped.
+    pub correlations: Vec<Correlation>,
+    /// Destinations told at once of uncontrolled patient risk.
+    pub escalations: Vec<Escalation>,
+}
+
+impl CyberCase {
+    /// The latest clinical impact assessment.
+    pub fn impact(&self) -> Option<&ImpactRecord> {
+        self.impacts.last()
+    }
+}
+
 #[cfg(test)]
 mod tests;

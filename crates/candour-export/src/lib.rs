@@ -4,5 +4,6 @@
 //!   incident with the OASIS Incident Core Extension, its indicators with valid patterns, the observables
 //!   with deterministic ids, CVEs as vulnerabilities, relationships and a TLP marking.
 
+pub mod cyber;
 pub mod document;
 pub mod stix;

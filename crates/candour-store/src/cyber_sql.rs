@@ -202,9 +202,8 @@ macro_rules! cyber_sql {
                 .await?;
             let mut escalations = Vec::with_capacity(rows.len());
             for x in &rows {
-                escalations.push(ChaseRecord {
+                escalations.push(candour_core::cyber::Escalation {
                     destination: x.try_get("destination")?,
-                    step: "patient_risk".into(),
                     told: x.try_get("told")?,
                     messages: x.try_get("messages")?,
                     note: x.try_get("note")?,

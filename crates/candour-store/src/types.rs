@@ -830,26 +830,9 @@ pub struct IssuedDocument {
 
 // ---- Cyber security as patient safety (issue 7) ----
 
-/// An indicator of compromise (or an artifact) recorded on a report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct IndicatorRecord {
-    pub id: Uuid,
-    /// `ipv4`, `domain`, `sha256`… (candour-ioc's kinds).
-    pub kind: String,
-    /// Normalised value (refanged, lower-cased where the kind is case-blind).
-    pub value: String,
-    /// A confirmed indicator of compromise (shared as a STIX indicator and a MISP `to_ids` attribute);
-    /// false: an artifact seen during the investigation.
-    pub is_ioc: bool,
-    pub tlp: candour_core::cyber::Tlp,
-    /// Why it is never correlated or shared (a private range, a very common domain), if so.
-    pub excluded: Option<String>,
-    /// Where it came from (`paste`, `report`, `api`).
-    pub source: String,
-    pub added_by: String,
-    pub added_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+pub use candour_core::cyber::{
+    AdvisoryRecord, Correlation, CyberCase, Escalation, EventRecord, ImpactRecord, IndicatorRecord, TaskRecord,
+};
 
 /// An indicator to add (already parsed and normalised by candour-ioc).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -862,54 +845,6 @@ pub struct NewIndicator {
     pub source: String,
 }
 
-/// A timeline event as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct EventRecord {
-    pub id: Uuid,
-    #[serde(flatten)]
-    pub event: candour_core::cyber::TimelineEvent,
-    pub actor: String,
-    pub at: DateTime<Utc>,
-}
-
-/// A task as it stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct TaskRecord {
-    pub id: Uuid,
-    /// From 1; a change is accepted only at the revision the editor saw.
-    pub revision: i64,
-    #[serde(flatten)]
-    pub task: candour_core::cyber::Task,
-    pub actor: String,
-    pub at: DateTime<Utc>,
-}
-
-/// One version of a clinical impact assessment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct ImpactRecord {
-    pub version: i64,
-    pub impact: candour_core::cyber::ClinicalImpact,
-    pub actor: String,
-    pub at: DateTime<Utc>,
-}
-
-/// A published CSAF advisory (never changed; a new version is published instead).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct AdvisoryRecord {
-    pub id: Uuid,
-    /// `csaf_security_advisory` or `csaf_vex`.
-    pub profile: String,
-    /// `/document/tracking/id`.
-    pub tracking_id: String,
-    pub version: i64,
-    /// The CSAF document.
-    pub body: serde_json::Value,
-    /// SHA-256 of the document as published.
-    pub content_hash: String,
-    pub actor: String,
-    pub at: DateTime<Utc>,
-}
-
 /// An advisory to publish.
 #[derive(Debug, Clone)]
 pub struct NewAdvisory {
@@ -917,47 +852,6 @@ pub struct NewAdvisory {
     pub tracking_id: String,
     pub version: i64,
     pub body: serde_json::Value,
-}
-
-/// Another report that shares an indicator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct Correlation {
-    pub kind: String,
-    pub value: String,
-    /// The other report, when the caller may see it.
-    pub reference: Option<String>,
-    /// Its organisation, when the caller may see it.
-    pub ods_code: Option<String>,
-}
-
-/// The working record of a cyber incident or vulnerability.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct CyberCase {
-    pub report_id: Uuid,
-    /// The incident's marking (TLP:AMBER until someone changes it).
-    pub tlp: candour_core::cyber::Tlp,
-    /// Disclosure facts (vulnerabilities).
-    pub disclosure: candour_core::cyber::DisclosureFacts,
-    pub indicators: Vec<IndicatorRecord>,
-    /// Oldest event first.
-    pub events: Vec<EventRecord>,
-    pub tasks: Vec<TaskRecord>,
-    /// Every version, oldest first.
-    pub impacts: Vec<ImpactRecord>,
-    pub impact_reviews: Vec<candour_core::cyber::ImpactReview>,
-    /// Newest first.
-    pub advisories: Vec<AdvisoryRecord>,
-    /// Other reports sharing a (non-excluded) indicator; capped.
-    pub correlations: Vec<Correlation>,
-    /// Destinations told at once of uncontrolled patient risk.
-    pub escalations: Vec<ChaseRecord>,
-}
-
-impl CyberCase {
-    /// The latest clinical impact assessment.
-    pub fn impact(&self) -> Option<&ImpactRecord> {
-        self.impacts.last()
-    }
 }
 
 /// A change to a cyber case (each is audited under its own action name).

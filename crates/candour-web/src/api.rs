@@ -24,13 +24,13 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
-fn parse_reference(s: &str) -> ApiResult<Reference> {
+pub(crate) fn parse_reference(s: &str) -> ApiResult<Reference> {
     s.parse().map_err(|_| ApiError::NotFound(format!("report {s}")))
 }
 
-fn need<P: candour_core::identity::Permission>(p: &Principal) -> ApiResult<Can<P>> {
+pub(crate) fn need<P: candour_core::identity::Permission>(p: &Principal) -> ApiResult<Can<P>> {
     match p {
         Principal::Anonymous => Err(ApiError::Unauthorized(format!("sign in to {}", P::NAME))),
         Principal::Known { .. } => p

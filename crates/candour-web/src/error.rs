@@ -228,6 +228,25 @@ fn constraint(name: &str) -> ApiError {
                 "the hazard log has changed since you read the draft: read the current draft and approve that".into(),
             )
         }
+        "cyber_case_kind" => Some((
+            "reference",
+            "is not a cyber incident, suspicious activity or vulnerability",
+        )),
+        "disclosure_vulnerability_only" => Some((
+            "reference",
+            "is not a vulnerability: disclosure timelines are for vulnerabilities",
+        )),
+        "advisories_version_once" => {
+            return ApiError::Conflict(
+                "that advisory version was published meanwhile: reload and publish the next version".into(),
+            )
+        }
+        "advisories_immutable" | "clinical_impacts_immutable" | "clinical_impact_reviews_immutable" => {
+            return ApiError::Conflict(
+                "a published advisory, an impact assessment or its review cannot be changed".into(),
+            )
+        }
+        "cyber_events_discovered_after" => Some(("discovered_at", "cannot be before the event time")),
         "hazard_links_same_organisation" => Some((
             "report",
             "belongs to another organisation: a report is triaged into its own organisation's hazard logs",

@@ -5,6 +5,7 @@
 pub mod ack;
 pub mod api;
 pub mod auth;
+pub mod cyber;
 pub mod error;
 pub mod hazards;
 pub mod intake;
@@ -41,6 +42,8 @@ pub struct WebConfig {
     pub public_url: Option<String>,
     /// Encrypts originals kept by organisation policy (none: originals are discarded whatever the policy).
     pub originals: Option<Arc<originals::Sealer>>,
+    /// Days to acknowledge a researcher's vulnerability report (none: the disclosure policy's).
+    pub disclosure_ack_days: Option<i64>,
 }
 
 impl Default for WebConfig {
@@ -52,6 +55,7 @@ impl Default for WebConfig {
             submit_per_minute: 0,
             public_url: None,
             originals: None,
+            disclosure_ack_days: None,
         }
     }
 }
@@ -79,6 +83,8 @@ pub struct AppState {
     pub submissions: Arc<limit::SubmitLimiter>,
     /// Screenshot redaction (OCR started on first use).
     pub screenshots: Arc<shots::Screenshots>,
+    /// Coordinated disclosure presets in force.
+    pub disclosure: Arc<candour_core::cyber::DisclosurePolicy>,
 }
 
 impl AppState {
@@ -89,7 +95,12 @@ impl AppState {
         config: WebConfig,
     ) -> Result<Self, candour_core::routing::TableError> {
         let routing = candour_core::routing::Tables::embedded(&taxonomy)?;
+        let mut disclosure = cyber::policy();
+        if let Some(d) = config.disclosure_ack_days {
+            disclosure.ack_days = d;
+        }
         Ok(Self {
+            disclosure: Arc::new(disclosure),
             store,
             routing: candour_core::routing::InForce::new(0, routing),
             redactor: Arc::new(candour_redact::Redactor::new()),
@@ -119,6 +130,32 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/{reference}/audit", get(api::report_audit))
         .route("/reports/{reference}/deliveries", get(api::report_deliveries))
         .route("/reports/{reference}/stix", get(api::report_stix))
+        .route("/reports/{reference}/cyber", get(cyber::get_case))
+        .route("/reports/{reference}/cyber/indicators", post(cyber::add_indicators))
+        .route(
+            "/reports/{reference}/cyber/indicators/{id}",
+            axum::routing::patch(cyber::update_indicator),
+        )
+        .route(
+            "/reports/{reference}/cyber/marking",
+            axum::routing::put(cyber::set_marking),
+        )
+        .route("/reports/{reference}/cyber/events", post(cyber::add_event))
+        .route("/reports/{reference}/cyber/tasks", post(cyber::add_task))
+        .route(
+            "/reports/{reference}/cyber/tasks/{id}",
+            axum::routing::put(cyber::update_task),
+        )
+        .route("/reports/{reference}/cyber/impact", post(cyber::record_impact))
+        .route("/reports/{reference}/cyber/impact/reviews", post(cyber::review_impact))
+        .route(
+            "/reports/{reference}/cyber/disclosure",
+            axum::routing::put(cyber::set_disclosure),
+        )
+        .route("/reports/{reference}/cyber/csoc", get(cyber::csoc_report))
+        .route("/reports/{reference}/cyber/misp", get(cyber::misp))
+        .route("/reports/{reference}/cyber/csaf", get(cyber::csaf_draft))
+        .route("/reports/{reference}/cyber/advisories", post(cyber::publish))
         .route("/outbox", get(api::outbox))
         .route(
             "/reports/{reference}/destinations/{destination}/responses",

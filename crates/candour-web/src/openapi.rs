@@ -98,6 +98,19 @@ pub fn value() -> Value {
         crate::safety::ApprovalRequest => "ApprovalRequest",
         candour_core::clinical::ComplianceAnswer => "ComplianceAnswer",
         candour_core::clinical::ComplianceRow => "ComplianceRow",
+        crate::cyber::CaseView => "CyberCaseView",
+        crate::cyber::AddIndicators => "AddIndicators",
+        crate::cyber::IndicatorUpdate => "IndicatorUpdate",
+        crate::cyber::Marking => "Marking",
+        candour_core::cyber::TimelineEvent => "TimelineEvent",
+        candour_core::cyber::Task => "Task",
+        crate::cyber::TaskUpdate => "TaskUpdate",
+        crate::cyber::ImpactUpdate => "ImpactUpdate",
+        crate::cyber::ImpactReviewRequest => "ImpactReviewRequest",
+        candour_core::cyber::ImpactReview => "ImpactReview",
+        candour_core::cyber::DisclosureFacts => "DisclosureFacts",
+        candour_store::CyberChanged => "CyberChanged",
+        candour_store::AdvisoryRecord => "AdvisoryRecord",
     );
     schemas.extend(g.take_definitions(true));
     let bearer = json!([{"bearer": []}, {}]);
@@ -319,12 +332,92 @@ pub fn value() -> Value {
     });
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         paths.extend(hazard_paths());
+        paths.extend(cyber_paths());
     }
     doc
 }
 
 fn array_of(schema: &str) -> Value {
     json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{schema}")}})
+}
+
+/// Cyber security as patient safety (issue 7).
+fn cyber_paths() -> serde_json::Map<String, Value> {
+    let r = reference_param();
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}});
+    let body = |schema: &str| json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    let write = |op: &str, summary: &str, req: &str, code: &str, res: &str| {
+        json!({
+        "operationId": op, "summary": summary, "security": [{"bearer": []}], "requestBody": body(req),
+        "responses": merge(ok(code, "Done", res), problem_responses(&["400", "401", "403", "404", "409", "415", "422"]))})
+    };
+    let doc = |op: &str, summary: &str, media: &str, params: Vec<Value>| {
+        json!({"parameters": params, "get": {
+        "operationId": op, "summary": summary, "security": [{"bearer": []}],
+        "responses": merge(json!({"200": {"description": summary, "content": {media: {"schema": {"type": if media.starts_with("text") { "string" } else { "object" }}}}}}), problem_responses(&["401", "403", "404", "422"]))}})
+    };
+    let mut m = serde_json::Map::new();
+    m.insert("/reports/{reference}/cyber".into(), json!({"parameters": [r.clone()], "get": {
+        "operationId": "getCyberCase", "summary": "A cyber incident's, suspicious activity's or vulnerability's working record: TLP, indicators with correlations, timeline, tasks, clinical impact and CSO reviews, disclosure timeline, advisories, and what blocks closure",
+        "security": [{"bearer": []}], "responses": merge(ok("200", "Case", "CyberCaseView"), problem_responses(&["401", "403", "404", "422"]))}}));
+    m.insert("/reports/{reference}/cyber/indicators".into(), json!({"parameters": [r.clone()], "post": write("addIndicators", "Paste text and/or typed indicators: extracted (defanged forms too), validated, normalised, deduplicated; all or nothing", "AddIndicators", "201", "CyberChanged")}));
+    m.insert("/reports/{reference}/cyber/indicators/{id}".into(), json!({"parameters": [r.clone(), id.clone()], "patch": write("updateIndicator", "Mark an indicator as a confirmed IOC or an artifact, and set its TLP", "IndicatorUpdate", "200", "CyberChanged")}));
+    m.insert("/reports/{reference}/cyber/marking".into(), json!({"parameters": [r.clone()], "put": write("setCyberMarking", "Set the incident's TLP 2.0 marking", "Marking", "200", "CyberChanged")}));
+    m.insert("/reports/{reference}/cyber/events".into(), json!({"parameters": [r.clone()], "post": write("addTimelineEvent", "Add a timeline event (event time and discovery time)", "TimelineEvent", "201", "CyberChanged")}));
+    m.insert(
+        "/reports/{reference}/cyber/tasks".into(),
+        json!({"parameters": [r.clone()], "post": write("addTask", "Add a task", "Task", "201", "CyberChanged")}),
+    );
+    m.insert("/reports/{reference}/cyber/tasks/{id}".into(), json!({"parameters": [r.clone(), id], "put": write("updateTask", "Change a task at the revision you saw", "TaskUpdate", "200", "CyberChanged")}));
+    m.insert("/reports/{reference}/cyber/impact".into(), json!({"parameters": [r.clone()], "post": write("recordClinicalImpact", "Record a new version of the clinical impact assessment (anything but none needs a CSO review before closure)", "ImpactUpdate", "201", "CyberChanged")}));
+    m.insert("/reports/{reference}/cyber/impact/reviews".into(), json!({"parameters": [r.clone()], "post": write("reviewClinicalImpact", "A Clinical Safety Officer reviews the latest assessment", "ImpactReviewRequest", "201", "ImpactReview")}));
+    m.insert("/reports/{reference}/cyber/disclosure".into(), json!({"parameters": [r.clone()], "put": write("setDisclosure", "Vulnerabilities: exploited in the wild, uncontrolled patient risk (escalated at once; shortens the timeline), agreed publication date", "DisclosureFacts", "200", "CyberCaseView")}));
+    let format = query(
+        "format",
+        json!({"type": "string", "enum": ["text", "json", "html"]}),
+        "text (default), json or html",
+    );
+    m.insert(
+        "/reports/{reference}/cyber/csoc".into(),
+        doc(
+            "csocReport",
+            "The NHS England CSOC report",
+            "text/plain",
+            vec![r.clone(), format],
+        ),
+    );
+    m.insert(
+        "/reports/{reference}/cyber/misp".into(),
+        doc(
+            "mispEvent",
+            "A MISP event (to_ids for confirmed IOCs)",
+            "application/json",
+            vec![r.clone()],
+        ),
+    );
+    let profile = query(
+        "profile",
+        json!({"type": "string", "enum": ["csaf_security_advisory", "csaf_vex"]}),
+        "CSAF profile (default csaf_security_advisory)",
+    );
+    let fixed = query(
+        "fixed_version",
+        json!({"type": "string"}),
+        "The version that fixes it, if any",
+    );
+    m.insert(
+        "/reports/{reference}/cyber/csaf".into(),
+        doc(
+            "csafDraft",
+            "The next CSAF 2.0 advisory version, as a draft",
+            "application/json",
+            vec![r.clone(), profile.clone(), fixed.clone()],
+        ),
+    );
+    m.insert("/reports/{reference}/cyber/advisories".into(), json!({"parameters": [r, profile, fixed], "post": {
+        "operationId": "publishAdvisory", "summary": "Publish the next CSAF 2.0 version (never changed afterwards)", "security": [{"bearer": []}],
+        "responses": merge(ok("201", "Published", "AdvisoryRecord"), problem_responses(&["401", "403", "404", "409", "422"]))}}));
+    m
 }
 
 /// The hazard log API (issue 6).

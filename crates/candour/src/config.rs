@@ -34,6 +34,8 @@ pub struct Config {
     /// Key (32 bytes, base64) for originals kept before redaction by organisation policy (none: originals
     /// are discarded). Never printed.
     pub originals_key: Option<Secret>,
+    /// Days to acknowledge a researcher's vulnerability report (default: the disclosure policy's).
+    pub disclosure_ack_days: Option<i64>,
 }
 
 /// A secret that never appears in `Debug` output or logs.
@@ -56,6 +58,7 @@ struct FileConfig {
     body_limit: Option<usize>,
     session_ttl_hours: Option<i64>,
     submit_per_minute: Option<u32>,
+    disclosure_ack_days: Option<i64>,
     smtp_url: Option<String>,
     smtp_ca_file: Option<PathBuf>,
     smtp_from: Option<String>,
@@ -198,7 +201,15 @@ impl Config {
             }
         }
         let originals_key = originals_key.map(Secret);
+        let disclosure_ack_days = num("CANDOUR_DISCLOSURE_ACK_DAYS")?.or(f.disclosure_ack_days);
+        if disclosure_ack_days.is_some_and(|d| !(1..=90).contains(&d)) {
+            return Err(ConfigError::Env {
+                name: "CANDOUR_DISCLOSURE_ACK_DAYS".into(),
+                message: "must be between 1 and 90 days".into(),
+            });
+        }
         Ok(Self {
+            disclosure_ack_days,
             listen,
             database_url: DatabaseUrl::new(database_url),
             data_dir,
@@ -222,6 +233,7 @@ impl Config {
             secure_cookies: self.public_url.starts_with("https://"),
             submit_per_minute: self.submit_per_minute,
             public_url: Some(self.public_url.clone()),
+            disclosure_ack_days: self.disclosure_ack_days,
             originals: self
                 .originals_key
                 .as_ref()

@@ -5,7 +5,7 @@ use crate::ops::{add_user, cli_principal, CliError};
 use candour_core::identity::{Grant, Role, TransitionReports};
 use candour_core::lifecycle::{AckMethod, Action};
 use candour_core::report::ReportBody;
-use candour_core::Taxonomy;
+use candour_core::{ReportKind, Taxonomy};
 use candour_store::{DynStore, Organisation, TransitionRequest};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
@@ -315,11 +315,58 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
                 .await
                 .map_err(|e| CliError::Message(e.to_string()))?;
         let created = store.create_report(req).await?;
+        let cyber = matches!(
+            created.reference.kind(),
+            ReportKind::CyberIncident | ReportKind::Vulnerability
+        );
         let mut when = at;
+        let mut awaiting_cso = false;
         for (rev, action) in steps(&mut rng).into_iter().enumerate() {
             when += Duration::minutes(rng.gen_range(20..600));
             if when > now {
                 break;
+            }
+            if cyber && matches!(action, Action::Triage { .. }) {
+                awaiting_cso = rng.gen_bool(0.3);
+                seed_cyber_case(store, &tcan, &created.reference, awaiting_cso, when).await?;
+            }
+            if awaiting_cso && matches!(action, Action::Close { .. }) {
+                break; // its clinical impact awaits the CSO's review, so it cannot close yet
+            }
+            if cyber && matches!(action, Action::Close { .. }) {
+                // Closing needs the clinical impact assessed (issue 7): these demo incidents touched no care.
+                let none = candour_core::cyber::ClinicalImpact {
+                    level: candour_core::cyber::ImpactLevel::None,
+                    summary: "No effect on patient care: no clinical system or service was affected.".into(),
+                    services_affected: vec![],
+                    downtime: vec![],
+                    appointments_postponed: 0,
+                    procedures_postponed: 0,
+                    diagnostics_delayed: 0,
+                    ambulance_diversions: 0,
+                    safety_events: vec![],
+                };
+                let case = store
+                    .cyber_case(
+                        &cli.can::<candour_core::identity::ViewReports>()
+                            .ok_or_else(|| CliError::Message("no capability".into()))?,
+                        &created.reference,
+                    )
+                    .await?;
+                let expected_version = case.and_then(|c| c.impact().map(|i| i.version)).unwrap_or(0);
+                if expected_version == 0 {
+                    store
+                        .cyber_change(
+                            &tcan,
+                            &created.reference,
+                            candour_store::CyberChange::Impact {
+                                expected_version,
+                                impact: none,
+                            },
+                            when,
+                        )
+                        .await?;
+                }
             }
             store
                 .transition(
@@ -336,6 +383,89 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
     }
     seed_safety(store, &cli, now).await?;
     Ok(count)
+}
+
+/// A demo cyber case: the pasted indicators recorded and correlated, a timeline event and a task; every
+/// third one also gets a clinical impact that awaits the CSO's review (so it shows as blocking closure).
+async fn seed_cyber_case(
+    store: &DynStore,
+    can: &candour_core::identity::Can<TransitionReports>,
+    reference: &candour_core::Reference,
+    with_impact: bool,
+    when: DateTime<Utc>,
+) -> Result<(), CliError> {
+    use candour_core::cyber::{ClinicalImpact, ImpactLevel, Task, TaskStatus, TimelineEvent};
+    use candour_store::CyberChange;
+    let found = candour_ioc::unique(candour_ioc::extract(
+        "hxxp://payroll-update[.]example-login[.]com 203.0.113.45 CVE-2026-21001",
+    ));
+    let list = found
+        .into_iter()
+        .map(|i| candour_store::NewIndicator {
+            excluded: candour_ioc::excluded(&i).map(String::from),
+            kind: i.kind.as_str().into(),
+            value: i.value,
+            is_ioc: true,
+            tlp: candour_core::cyber::Tlp::Amber,
+            source: "paste".into(),
+        })
+        .collect();
+    store
+        .cyber_change(can, reference, CyberChange::AddIndicators(list), when)
+        .await?;
+    let event = TimelineEvent {
+        event_at: when - Duration::hours(6),
+        discovered_at: Some(when - Duration::hours(2)),
+        summary: "First connection from 203.0.113.45 seen in the firewall log".into(),
+    };
+    store
+        .cyber_change(can, reference, CyberChange::AddEvent(event), when)
+        .await?;
+    let task = Task {
+        title: "Block 203.0.113.45 and the phishing domain at the perimeter".into(),
+        assignee: Some("Sam Kowalczyk".into()),
+        status: TaskStatus::InProgress,
+        due_on: None,
+        outcome: None,
+    };
+    store
+        .cyber_change(
+            can,
+            reference,
+            CyberChange::PutTask {
+                id: None,
+                expected_revision: None,
+                task,
+            },
+            when,
+        )
+        .await?;
+    if with_impact {
+        let impact = ClinicalImpact {
+            level: ImpactLevel::Low,
+            summary: "Outpatient letters delayed while the mail gateway was held; no clinical system was unavailable."
+                .into(),
+            services_affected: vec!["Outpatients".into()],
+            downtime: vec![],
+            appointments_postponed: 14,
+            procedures_postponed: 0,
+            diagnostics_delayed: 0,
+            ambulance_diversions: 0,
+            safety_events: vec![],
+        };
+        store
+            .cyber_change(
+                can,
+                reference,
+                CyberChange::Impact {
+                    expected_version: 0,
+                    impact,
+                },
+                when,
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// A fictional DCB0160 hazard log at Northshire for the CareFlow EPR, partly adopted from its supplier's

@@ -1565,3 +1565,394 @@ async fn a_project_can_use_its_own_risk_scheme() {
     .unwrap();
     assert!(csv.contains("Disaster"), "exported with the project's own labels");
 }
+
+/// Validate CSAF 2.0 documents with the BSI/secvisogram validator library (schema and every mandatory
+/// test; `npm ci` installs it).
+fn csaf_validator(docs: &[(&str, &Value)]) -> Option<(bool, String)> {
+    let root = format!("{}/../..", env!("CARGO_MANIFEST_DIR"));
+    if !std::path::Path::new(&format!("{root}/node_modules/@secvisogram/csaf-validator-lib")).exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must run npm ci (csaf-validator-lib)"
+        );
+        eprintln!("skipping: npm ci to validate CSAF");
+        return None;
+    }
+    let dir = TempDir::new();
+    let mut args = vec![format!("{root}/scripts/check_csaf.mjs")];
+    for (name, doc) in docs {
+        let p = dir.0.join(name);
+        std::fs::write(&p, serde_json::to_string_pretty(doc).unwrap()).unwrap();
+        args.push(p.to_string_lossy().into_owned());
+    }
+    let out = std::process::Command::new("node")
+        .args(&args)
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    Some((
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    ))
+}
+
+async fn send(app: &App, method: reqwest::Method, path: &str, token: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_cyber_incident_is_worked_assessed_reviewed_exported_and_only_then_closed() {
+    let app = spawn_app().await;
+    let analyst = app
+        .login_as(
+            "cyber.case",
+            vec![candour::ops::parse_grant("cyber_analyst@RZX").unwrap()],
+        )
+        .await;
+    let cso = app
+        .login_as(
+            "cso.case",
+            vec![candour::ops::parse_grant("clinical_safety_officer@RZX").unwrap()],
+        )
+        .await;
+    let created: Value = post(&app, "/api/v1/reports", None, &example("cyber_incident"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reference = created["reference"].as_str().unwrap().to_string();
+    let base = format!("/api/v1/reports/{reference}/cyber");
+
+    // Bad input names its field, and nothing is stored.
+    let p = problem(
+        post(&app, &format!("{base}/indicators"), Some(&analyst), &json!({"indicators": [
+            {"kind": "ipv4", "value": "203.0.113.300"}, {"kind": "sha256", "value": "abc"}, {"kind": "colour", "value": "red"}
+        ], "tlp": "purple"})).await,
+        422,
+    )
+    .await;
+    let paths: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "tlp",
+            "indicators[0].value",
+            "indicators[1].value",
+            "indicators[2].kind"
+        ],
+        "{p}"
+    );
+    let big = "x".repeat(candour_web::cyber::MAX_PASTE + 1);
+    let r = post(
+        &app,
+        &format!("{base}/indicators"),
+        Some(&analyst),
+        &json!({ "text": big }),
+    )
+    .await;
+    assert!(
+        r.status() == 413 || r.status() == 422,
+        "oversized paste: {}",
+        r.status()
+    );
+    let case: Value = get(&app, &base, &analyst).await.json().await.unwrap();
+    assert_eq!(case["indicators"].as_array().unwrap().len(), 0);
+
+    // A paste: defanged forms understood, private addresses kept but excluded from sharing.
+    let r = post(&app, &format!("{base}/indicators"), Some(&analyst), &json!({
+        "text": "Beacon to hxxps://login-nhs[.]example-portal[.]xyz/owa from 10.1.2.3 and 185.220.101.4; dropper invoice_0423.xlsm 44d88612fea8a8f36de82e1278abb02f",
+        "is_ioc": true, "tlp": "TLP:AMBER+STRICT"
+    })).await;
+    assert_eq!(r.status(), 201);
+    let added: Value = r.json().await.unwrap();
+    assert!(added["changed"].as_i64().unwrap() >= 5, "{added}");
+    let evt = json!({"event_at": "2026-11-01T08:00:00Z", "discovered_at": "2026-10-31T08:00:00Z", "summary": "Phishing email opened"});
+    let p = problem(post(&app, &format!("{base}/events"), Some(&analyst), &evt).await, 422).await;
+    assert_eq!(p["errors"][0]["path"], "discovered_at");
+    let evt = json!({"event_at": "2026-11-01T08:00:00Z", "discovered_at": "2026-11-02T08:00:00Z", "summary": "Phishing email opened on a ward PC"});
+    assert_eq!(
+        post(&app, &format!("{base}/events"), Some(&analyst), &evt)
+            .await
+            .status(),
+        201
+    );
+    let task: Value = post(
+        &app,
+        &format!("{base}/tasks"),
+        Some(&analyst),
+        &json!({"title": "Reset the account", "status": "open"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let tid = task["id"].as_str().unwrap();
+    let done = json!({"expected_revision": 1, "task": {"title": "Reset the account", "status": "done"}});
+    let p = problem(
+        send(
+            &app,
+            reqwest::Method::PUT,
+            &format!("{base}/tasks/{tid}"),
+            &analyst,
+            &done,
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["path"], "outcome");
+
+    // Closure needs the assessment, then the CSO's review of it.
+    let tr = format!("/api/v1/reports/{reference}/transitions");
+    for (rev, b) in [
+        (
+            1,
+            json!({"action": "acknowledge", "role": "Cyber analyst", "method": "web"}),
+        ),
+        (2, json!({"action": "triage"})),
+        (3, json!({"action": "resolve", "summary": "Contained"})),
+    ] {
+        let mut b = b;
+        b["expected_revision"] = json!(rev);
+        assert_eq!(post(&app, &tr, Some(&analyst), &b).await.status(), 200);
+    }
+    let close = json!({"expected_revision": 4, "action": "close", "feedback": "Thank you: the account was secured"});
+    let p = problem(post(&app, &tr, Some(&analyst), &close).await, 422).await;
+    assert_eq!(
+        (p["errors"][0]["path"].as_str(), p["errors"][0]["code"].as_str()),
+        (Some("clinical_impact"), Some("required"))
+    );
+    let impact = json!({"expected_version": 0, "impact": {"level": "none", "summary": "", "diagnostics_delayed": 12}});
+    let p = problem(
+        post(&app, &format!("{base}/impact"), Some(&analyst), &impact).await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["path"], "level", "none cannot list effects: {p}");
+    let impact = json!({"expected_version": 0, "impact": {"level": "moderate", "summary": "Pathology requesting on paper for six hours", "services_affected": ["Pathology"], "diagnostics_delayed": 12,
+        "downtime": [{"procedure": "Paper requesting", "from": "2026-11-01T09:00:00Z", "to": "2026-11-01T15:00:00Z"}]}});
+    assert_eq!(
+        post(&app, &format!("{base}/impact"), Some(&analyst), &impact)
+            .await
+            .status(),
+        201
+    );
+    let p = problem(post(&app, &tr, Some(&analyst), &close).await, 422).await;
+    assert_eq!(p["errors"][0]["code"], "cso_review_required");
+    let review = json!({"version": 1, "note": "Reviewed with the pathology lead: no harm"});
+    assert_eq!(
+        post(&app, &format!("{base}/impact/reviews"), Some(&analyst), &review)
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        post(&app, &format!("{base}/impact/reviews"), Some(&cso), &review)
+            .await
+            .status(),
+        201
+    );
+
+    // Exports.
+    let text = get(&app, &format!("{base}/csoc"), &analyst).await.text().await.unwrap();
+    for want in [
+        "TLP:AMBER",
+        "RZX",
+        "Level: moderate",
+        "Reviewed by the Clinical Safety Officer",
+        "185.220.101.4",
+        "Paper requesting",
+    ] {
+        assert!(text.contains(want), "CSOC text lacks {want}:\n{text}");
+    }
+    assert!(!text.contains("10.1.2.3"), "excluded indicators are not sent");
+    let html = get(&app, &format!("{base}/csoc?format=html"), &analyst).await;
+    assert!(html.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(html
+        .text()
+        .await
+        .unwrap()
+        .contains("<h1>Cyber security incident report"));
+    let j: Value = get(&app, &format!("{base}/csoc?format=json"), &analyst)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(j["clinical_impact"]["assessment"]["level"], "moderate");
+    assert_eq!(j["organisation"]["ods_code"], "RZX");
+    let misp: Value = get(&app, &format!("{base}/misp"), &analyst).await.json().await.unwrap();
+    let attrs = misp["Event"]["Attribute"].as_array().unwrap();
+    assert!(
+        attrs.iter().all(|a| a["to_ids"] == true) && attrs.iter().any(|a| a["type"] == "md5"),
+        "{misp}"
+    );
+    assert!(attrs.iter().all(|a| a["value"] != "10.1.2.3"));
+    assert_eq!(misp["Event"]["Tag"][0]["name"], "tlp:amber");
+    let stix = get(&app, &format!("/api/v1/reports/{reference}/stix"), &analyst)
+        .await
+        .text()
+        .await
+        .unwrap();
+    if let Some((ok, out)) = stix_validator(&stix) {
+        assert!(ok, "stix2-validator rejected the bundle:\n{out}");
+    }
+    let closed = post(&app, &tr, Some(&analyst), &close).await;
+    assert_eq!(closed.status(), 200);
+}
+
+#[tokio::test]
+async fn a_vulnerability_runs_its_disclosure_clock_escalates_patient_risk_and_publishes_valid_csaf() {
+    let app = spawn_app().await;
+    let handler = app
+        .login_as("vuln.handler", vec![candour::ops::parse_grant("handler@RZY").unwrap()])
+        .await;
+    let created: Value = post(&app, "/api/v1/reports", None, &example("vulnerability"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reference = created["reference"].as_str().unwrap().to_string();
+    let base = format!("/api/v1/reports/{reference}/cyber");
+    let case: Value = get(&app, &base, &handler).await.json().await.unwrap();
+    assert!(case["days_to_publication"].as_i64().unwrap() >= 89, "{case}");
+    assert_eq!(case["closure_blocked_by"][0]["path"], "clinical_impact");
+
+    let p = problem(
+        send(
+            &app,
+            reqwest::Method::PUT,
+            &format!("{base}/disclosure"),
+            &handler,
+            &json!({"agreed_publication": "2030-01-01"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["path"], "agreed_publication");
+    let r = send(
+        &app,
+        reqwest::Method::PUT,
+        &format!("{base}/disclosure"),
+        &handler,
+        &json!({"patient_risk": true}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let days = v["days_to_publication"].as_i64().unwrap();
+    assert!(
+        (28..=30).contains(&days),
+        "patient risk shortens the timeline to 30 days: {days}"
+    );
+    assert!(v["disclosure_timeline"]["escalate"].as_bool().unwrap());
+    let told: Vec<&str> = v["escalations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["destination"].as_str().unwrap())
+        .collect();
+    assert_eq!(told, ["org_cso", "org_escalation"]);
+    let r = send(
+        &app,
+        reqwest::Method::PUT,
+        &format!("{base}/disclosure"),
+        &handler,
+        &json!({"patient_risk": true, "exploited_in_wild": true}),
+    )
+    .await;
+    let v: Value = r.json().await.unwrap();
+    assert!(v["days_to_publication"].as_i64().unwrap() <= 7);
+    assert_eq!(v["escalations"].as_array().unwrap().len(), 2, "told once");
+
+    // CSAF: both profiles pass the validator's schema and mandatory tests.
+    post(
+        &app,
+        &format!("{base}/indicators"),
+        Some(&handler),
+        &json!({"text": "CVE-2026-12345"}),
+    )
+    .await;
+    let adv: Value = get(&app, &format!("{base}/csaf?fixed_version=4.0.1"), &handler)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let vex: Value = get(
+        &app,
+        &format!("{base}/csaf?profile=csaf_vex&fixed_version=4.0.1"),
+        &handler,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(adv["vulnerabilities"][0]["cve"], "CVE-2026-12345");
+    assert_eq!(
+        adv["vulnerabilities"][0]["scores"][0]["cvss_v3"]["baseSeverity"],
+        "MEDIUM"
+    );
+    let name = |d: &Value| candour_export::cyber::csaf_file_name(d["document"]["tracking"]["id"].as_str().unwrap());
+    if let Some((ok, out)) = csaf_validator(&[(&name(&adv), &adv), (&name(&vex), &vex)]) {
+        assert!(ok, "CSAF validator:\n{out}");
+    }
+    let mut broken = adv.clone();
+    broken["vulnerabilities"][0]["scores"][0]["cvss_v3"]["baseScore"] = json!(9.8);
+    if let Some((ok, out)) = csaf_validator(&[("broken.json", &broken)]) {
+        assert!(
+            !ok && out.contains("6_1_9"),
+            "the validator must catch a wrong score:\n{out}"
+        );
+    }
+    let r = app
+        .client
+        .post(app.url(&format!("{base}/advisories?profile=csaf_vex&fixed_version=4.0.1")))
+        .bearer_auth(&handler)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let published: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            published["version"].as_i64(),
+            published["content_hash"].as_str().map(str::len)
+        ),
+        (Some(1), Some(64))
+    );
+    let next: Value = get(
+        &app,
+        &format!("{base}/csaf?profile=csaf_vex&fixed_version=4.0.1"),
+        &handler,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(next["document"]["tracking"]["version"], "2");
+    assert_eq!(
+        next["document"]["tracking"]["revision_history"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
