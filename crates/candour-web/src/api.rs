@@ -1094,7 +1094,16 @@ pub async fn report_stix(
         message: e.body_text(),
     })?;
     use candour_export::stix::Tlp;
-    let tlp = match q.tlp.as_deref().unwrap_or("amber") {
+    let (can, rec) = load(&st, &who, &reference).await?;
+    // The case's recorded indicators and marking, when it has any (TLP:RED indicators are not exported).
+    let case = st.store.cyber_case(&can, &rec.reference).await.ok().flatten();
+    let marked = case.as_ref().map(|c| match c.tlp {
+        candour_core::cyber::Tlp::Clear => "clear",
+        candour_core::cyber::Tlp::Green => "green",
+        candour_core::cyber::Tlp::Amber | candour_core::cyber::Tlp::AmberStrict => "amber",
+        candour_core::cyber::Tlp::Red => "red",
+    });
+    let tlp = match q.tlp.as_deref().or(marked).unwrap_or("amber") {
         "clear" => Tlp::Clear,
         "green" => Tlp::Green,
         "amber" => Tlp::Amber,
@@ -1107,7 +1116,6 @@ pub async fn report_stix(
             )))
         }
     };
-    let (_, rec) = load(&st, &who, &reference).await?;
     let kind = rec.report.body().kind;
     if !matches!(
         kind,
@@ -1126,7 +1134,25 @@ pub async fn report_stix(
         .as_ref()
         .and_then(|c| c.indicators_raw.clone())
         .unwrap_or_default();
-    let iocs = candour_ioc::unique(candour_ioc::extract(&raw));
+    let stored: Vec<candour_ioc::Ioc> = case
+        .iter()
+        .flat_map(|c| c.indicators.iter())
+        .filter(|i| i.tlp != candour_core::cyber::Tlp::Red)
+        .filter_map(|i| {
+            Some(candour_ioc::Ioc {
+                kind: candour_ioc::Kind::parse(&i.kind)?,
+                value: i.value.clone(),
+                start: 0,
+                end: 0,
+                defanged: false,
+            })
+        })
+        .collect();
+    let iocs = if stored.is_empty() {
+        candour_ioc::unique(candour_ioc::extract(&raw))
+    } else {
+        candour_ioc::unique(stored)
+    };
     let times = candour_export::stix::Times::of(&rec);
     let bundle = candour_export::stix::bundle(&rec, &iocs, tlp, &times);
     Ok((
