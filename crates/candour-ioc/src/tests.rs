@@ -171,3 +171,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_unspecified_ipv6_address_is_neither_extracted_nor_accepted() {
+    // Found by fuzzing: "0::0" was extracted as "::", which `parse` then refused.
+    assert!(
+        extract("0::0: and ::").iter().all(|i| i.kind != Kind::Ipv6),
+        "{:?}",
+        extract("0::0: and ::")
+    );
+    assert!(parse(Kind::Ipv6, "0::0").is_err());
+    assert_eq!(parse(Kind::Ipv6, "2001:DB8::1").as_deref(), Ok("2001:db8::1"));
+}
+
+#[test]
+fn urls_never_carry_control_characters() {
+    assert!(extract("ftp://asc.as/a\u{b}b\0c")
+        .iter()
+        .all(|i| !i.value.contains(|c: char| c.is_control())));
+    assert!(parse(Kind::Url, "https://evil.example/a\u{b}b").is_err());
+}
