@@ -242,6 +242,11 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(ui::workspace::sign_out))
         .route("/workspace", get(ui::workspace::queue))
         .route("/workspace/reports/{reference}", get(ui::workspace::report))
+        .route("/workspace/reports/{reference}/cyber", get(ui::cyber::case_page))
+        .route(
+            "/workspace/reports/{reference}/cyber/{action}",
+            post(ui::cyber::post_form),
+        )
         .route("/workspace/obligations", get(ui::admin::obligations))
         .route("/workspace/outbox", get(ui::admin::outbox))
         .route("/workspace/users", get(ui::admin::users_page).post(ui::admin::add_user))

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod assets;
 pub mod csrf;
+pub mod cyber;
 pub mod destinations;
 pub mod journey;
 pub mod notes;

@@ -43,9 +43,10 @@ pub async fn security_txt(State(st): State<AppState>) -> Response {
     r
 }
 
-/// `GET /security/policy`: the coordinated disclosure policy.
-pub async fn policy() -> Response {
-    let main = "<h1>Vulnerability disclosure policy</h1>\
+/// `GET /security/policy`: the coordinated disclosure policy, its days from the policy data in force.
+pub async fn policy(State(st): State<AppState>) -> Response {
+    let p = &st.disclosure;
+    let main = format!("<h1>Vulnerability disclosure policy</h1>\
         <p>Thank you for helping keep NHS systems, and the patients who depend on them, safe.</p>\
         <h2>How to report</h2>\
         <p><a href=\"/report\">Report the vulnerability</a> and choose <strong>A vulnerability in an NHS system</strong>. \
@@ -53,11 +54,11 @@ pub async fn policy() -> Response {
         when a person has acknowledged your report and lets you add information.</p>\
         <h2>What happens next</h2>\
         <ul class=\"nhsuk-list nhsuk-list--bullet\">\
-        <li>A named person acknowledges your report within 5 working days.</li>\
+        <li>A named person acknowledges your report within {ack} days.</li>\
         <li>We work with the supplier and the NHS Vulnerability Disclosure Programme on a fix.</li>\
-        <li>We aim to publish an advisory within 90 days, or 7 days if the vulnerability is being exploited.</li>\
+        <li>We aim to publish an advisory within {default} days, or {exploited} days if the vulnerability is being exploited.</li>\
         <li><strong>If patients could be harmed and nothing controls the risk, we do not wait</strong>: the \
-        Clinical Safety Officer is told at once, the report takes the urgent route, and the timeline is shortened.</li>\
+        Clinical Safety Officer is told at once, the report takes the urgent route, and users are told within {patient} days at most.</li>\
         </ul>\
         <h2>Please</h2>\
         <ul class=\"nhsuk-list nhsuk-list--bullet\">\
@@ -67,8 +68,12 @@ pub async fn policy() -> Response {
         clinical devices in use.</li>\
         <li>Give us the time above before you publish.</li>\
         </ul>\
-        <p>We will not pursue anyone who reports in good faith and follows this policy.</p>"
-        .to_string();
+        <p>We will not pursue anyone who reports in good faith and follows this policy.</p>",
+        ack = p.ack_days,
+        default = p.default_days,
+        exploited = p.exploited_days,
+        patient = p.patient_risk_days,
+    );
     page(
         StatusCode::OK,
         Page {

@@ -1008,7 +1008,8 @@ pub(super) async fn render_report(
                     errors,
                     &history,
                     &format!(
-                        "{}{}{}{}{}{}",
+                        "{}{}{}{}{}{}{}",
+                        super::cyber::link(&view.reference, view.report.kind),
                         originals(st, who, &view).await,
                         super::safety::triage_section(st, who, &view, &token).await,
                         audit_trail(st, who, &view).await,

@@ -2034,3 +2034,251 @@ async fn a_cso_adds_and_changes_a_hazard_in_the_workspace() {
         assert!(hz.contains(&row), "revision {rev} in the history");
     }
 }
+
+/// The cyber working record in the workspace, without JavaScript: indicators pasted, a timeline event, a
+/// task, the clinical impact and the CSO's review, the marking; for a vulnerability the disclosure
+/// countdown, the patient-risk override and a published advisory. Bad input comes back on the page.
+#[tokio::test]
+async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
+    use candour_core::identity::Role;
+    let app = spawn_app().await;
+    let mut analyst = signed_in(&app, "cyber.analyst", Role::CyberAnalyst, Some("RZX")).await;
+    let mut cso = signed_in(&app, "cyber.cso", Role::ClinicalSafetyOfficer, Some("RZX")).await;
+    let created: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .json(&example("cyber_incident"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let reference = created["reference"].as_str().unwrap().to_string();
+    let page = format!("/workspace/reports/{reference}/cyber");
+    let (s, report) = analyst.get(&format!("/workspace/reports/{reference}")).await;
+    assert_eq!(s, 200);
+    assert!(report.contains(&page), "the report page links to the cyber record");
+    let (s, body) = analyst.get(&page).await;
+    assert_eq!(s, 200, "{body}");
+    assert!(
+        body.contains("Not ready to close") && body.contains("No indicators recorded yet"),
+        "{body}"
+    );
+
+    let (s, body) = cyber_post(
+        &mut analyst,
+        &page,
+        "indicators",
+        &[("text", "nothing to see"), ("tlp", "TLP:AMBER")],
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(
+        body.contains("There is a problem") && body.contains("No indicators were found"),
+        "{body}"
+    );
+    let (s, _) = cyber_post(
+        &mut analyst,
+        &page,
+        "indicators",
+        &[
+            (
+                "text",
+                "C2 at 185.220.101.4 and hxxps://login-nhs[.]example-portal[.]xyz/owa, internal 10.1.2.3",
+            ),
+            ("is_ioc", "yes"),
+            ("tlp", "TLP:AMBER"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (s, body) = cyber_post(
+        &mut analyst,
+        &page,
+        "event",
+        &[("event_at", "yesterday"), ("summary", "Beacon seen")],
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(body.contains("is not a UK time"), "{body}");
+    let (s, _) = cyber_post(
+        &mut analyst,
+        &page,
+        "event",
+        &[
+            ("event_at", "2026-11-01 08:00"),
+            ("discovered_at", "2026-11-02 09:30"),
+            ("summary", "Outbound connection to 185.220.101.4 seen in the firewall log"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (s, _) = cyber_post(
+        &mut analyst,
+        &page,
+        "task",
+        &[("title", "Block the C2 address"), ("assignee", "Sam"), ("due_on", "")],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (_, body) = analyst.get(&page).await;
+    for want in [
+        "185.220.101.4",
+        "Confirmed IOC",
+        "Not correlated: ",
+        "connection to 185.220.101.4",
+        "Block the C2 address",
+        "1 Nov 2026 08:00 GMT",
+    ] {
+        assert!(body.contains(want), "missing {want}: {}", &body[body.find("Timeline").unwrap_or(0)..]);
+    }
+    let task = body
+        .split("name=\"task\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (s, body) = cyber_post(
+        &mut analyst,
+        &page,
+        "task-update",
+        &[
+            ("task", &task),
+            ("expected_revision", "1"),
+            ("status", "done"),
+            ("outcome", ""),
+        ],
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(body.contains("Say what came of the task"), "{body}");
+    let (s, _) = cyber_post(
+        &mut analyst,
+        &page,
+        "task-update",
+        &[
+            ("task", &task),
+            ("expected_revision", "1"),
+            ("status", "done"),
+            ("outcome", "Blocked at the perimeter"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303);
+
+    let (s, body) = cyber_post(
+        &mut analyst,
+        &page,
+        "impact",
+        &[
+            ("expected_version", "0"),
+            ("level", "none"),
+            ("appointments_postponed", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(body.contains("cannot be none"), "{body}");
+    let (s, _) = cyber_post(
+        &mut analyst,
+        &page,
+        "impact",
+        &[
+            ("expected_version", "0"),
+            ("level", "moderate"),
+            ("summary", "Pathology requested on paper"),
+            ("services", "Pathology\nRadiology"),
+            ("downtime", "Paper requesting; 2026-11-01 09:00; 2026-11-01 15:00"),
+            ("diagnostics_delayed", "40"),
+            ("safety_events", "low; A repeat blood test was needed"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (_, body) = analyst.get(&page).await;
+    assert!(
+        body.contains("CSO review needed before closure")
+            && body.contains("Paper requesting from 1 Nov 2026 09:00 GMT"),
+        "{body}"
+    );
+    assert!(!body.contains("Record the review"), "only a CSO reviews");
+    let (_, body) = cso.get(&page).await;
+    assert!(body.contains("Record the review"));
+    let (s, _) = cyber_post(
+        &mut cso,
+        &page,
+        "review",
+        &[("version", "1"), ("note", "Harm reviews done; no hazard raised")],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (s, _) = cyber_post(&mut analyst, &page, "marking", &[("tlp", "TLP:RED")]).await;
+    assert_eq!(s, 303);
+    let (_, body) = analyst.get(&page).await;
+    assert!(
+        body.contains("Reviewed by") && !body.contains("Not ready to close"),
+        "{body}"
+    );
+    assert!(body.contains("nhsuk-tag--red\">TLP:RED"));
+
+    // A vulnerability: the countdown, the patient-risk override, a published advisory.
+    let mut handler = signed_in(&app, "vuln.handler", Role::Handler, Some("RZY")).await;
+    let created: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .json(&example("vulnerability"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let vref = created["reference"].as_str().unwrap().to_string();
+    let vpage = format!("/workspace/reports/{vref}/cyber");
+    let (_, body) = handler.get(&vpage).await;
+    assert!(
+        body.contains("days to publication") && body.contains("Acknowledge the researcher by"),
+        "{body}"
+    );
+    let (s, _) = handler
+        .post(
+            &format!("{vpage}/disclosure"),
+            &[("flags", "patient_risk"), ("agreed_publication", "")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, body) = handler.get(&vpage).await;
+    assert!(
+        body.contains("uncontrolled risk to patients") && body.contains("Told at once of patient risk"),
+        "{body}"
+    );
+    let days: i64 = body
+        .split("id=\"countdown\">")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((28..=30).contains(&days), "{days}");
+    let (s, _) = handler
+        .post(
+            &format!("{vpage}/publish"),
+            &[("profile", "csaf_vex"), ("fixed_version", "4.0.1")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, body) = handler.get(&vpage).await;
+    assert!(body.contains("Published") && body.contains("csaf_vex"), "{body}");
+    // Another organisation's staff cannot see it.
+    let (s, _) = analyst.get(&vpage).await;
+    assert_eq!(s, 404);
+}
+
+async fn cyber_post(b: &mut Browser, page: &str, action: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    b.post(&format!("{page}/{action}"), fields).await
+}
