@@ -1187,6 +1187,31 @@ async function main() {
     await cso.close();
   }
 
+  async function cyberPages(mode) {
+    const s = await Session.open(mode);
+    await journey(`workspace [${mode}]: a cyber analyst works a cyber incident's record`, async () => {
+      await signIn(s, 'cyber.analyst', password);
+      const list = await (await s.page.request.get('/api/v1/reports?kind=cyber_incident&status=received&limit=1')).json();
+      const ref = list.items && list.items[0] && list.items[0].reference;
+      must(ref, s.where('cyber'), 'the demo has no received cyber incident');
+      const here = `/workspace/reports/${ref}/cyber`;
+      await s.arrive(await s.goto(here), 'cyber record', { path: here });
+      check((await s.text('h1')).startsWith(ref), s.where('cyber record'), 'the page names its report');
+      const paste = s.page.locator('form[action$="/cyber/indicators"]');
+      await paste.locator('textarea[name="text"]').fill('nothing to find here');
+      await expectErrorSummary(s, await s.press('Add the indicators', paste), 'cyber record, empty paste', { fields: ['indicators-text'] });
+      await s.page.locator('form[action$="/cyber/indicators"] textarea[name="text"]').fill('C2 hxxps://update-nhs[.]example-cdn[.]xyz/a 198.51.100.23');
+      await s.arrive(await s.press('Add the indicators', s.page.locator('form[action$="/cyber/indicators"]')), 'cyber record with indicators', { path: here });
+      check((await s.text('main')).includes('198.51.100.23'), s.where('cyber record with indicators'), 'the pasted address is listed');
+      const impact = s.page.locator('form[action$="/cyber/impact"]');
+      await impact.locator('input[type="radio"][name="level"][value="low"]').check();
+      await impact.locator('textarea[name="summary"]').fill('Outpatient letters delayed by a day');
+      await s.arrive(await s.press('Record the assessment', impact), 'cyber record assessed', { path: here });
+      check((await s.text('main')).includes('CSO review needed before closure'), s.where('cyber record assessed'), 'a low impact awaits the CSO');
+    });
+    await s.close();
+  }
+
   // Two lanes at once (one browser, separate contexts): with JavaScript (and at 320 px), and without.
   const js = await Session.open('js');
   const nojs = await Session.open('no-js');
@@ -1202,6 +1227,8 @@ async function main() {
       await adminPages('no-js');
       await safetyPages('js');
       await safetyPages('no-js');
+      await cyberPages('js');
+      await cyberPages('no-js');
     })(),
     (async () => {
       await everyKind(nojs);
