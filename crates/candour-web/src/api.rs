@@ -1097,7 +1097,15 @@ pub async fn report_stix(
     let (can, rec) = load(&st, &who, &reference).await?;
     // The case's recorded indicators and marking, when it has any (TLP:RED indicators are not exported).
     let case = st.store.cyber_case(&can, &rec.reference).await.ok().flatten();
-    let marked = case.as_ref().map(|c| match c.tlp {
+    // The bundle carries one marking: the strictest of the incident's and its exported indicators', so an
+    // indicator marked more tightly than its incident is never shared under a looser label.
+    let strictest = case.as_ref().map(|c| {
+        c.indicators
+            .iter()
+            .filter(|i| i.excluded.is_none() && i.tlp != candour_core::cyber::Tlp::Red)
+            .fold(c.tlp, |t, i| t.max(i.tlp))
+    });
+    let marked = strictest.map(|t| match t {
         candour_core::cyber::Tlp::Clear => "clear",
         candour_core::cyber::Tlp::Green => "green",
         candour_core::cyber::Tlp::Amber | candour_core::cyber::Tlp::AmberStrict => "amber",

@@ -419,6 +419,21 @@ pub(crate) async fn record_impact_for(
         s.description = r(&s.description);
     }
     let impact = impact.validate(Utc::now())?;
+    // A linked clinical safety report must exist and be one the assessor can see.
+    let can = need::<ViewReports>(who)?;
+    let mut e = ValidationErrors::default();
+    for (i, s) in impact.safety_events.iter().enumerate() {
+        if let Some(r) = s.report.as_deref().and_then(|r| r.parse::<Reference>().ok()) {
+            if st.store.get_report(&can, &r).await?.is_none() {
+                e.push(
+                    format!("safety_events[{i}].report"),
+                    "not_found",
+                    format!("There is no report {r} that you can see"),
+                );
+            }
+        }
+    }
+    e.into_result(())?;
     change(
         st,
         who,

@@ -686,9 +686,34 @@ async fn render(
     };
     let b = rec.report.body();
     let title = format!("{}: {}", v.reference, b.title);
+    let cvss = b
+        .vulnerability
+        .as_ref()
+        .and_then(|x| x.cvss_vector.as_deref())
+        .map(|vector| match candour_core::scoring::cvss(vector) {
+            Ok(s) => format!(
+                "<p>CVSS {} {}: <strong>{} ({})</strong> <code>{}</code>{}</p>",
+                esc(&s.version),
+                esc(s.nomenclature.as_deref().unwrap_or("base")),
+                s.score,
+                esc(&s.severity),
+                esc(vector),
+                if vector.contains("MSI:S") || vector.contains("MSA:S") || vector.contains("/S:P") {
+                    " Safety: this vulnerability can affect human safety."
+                } else {
+                    ""
+                }
+            ),
+            Err(why) => format!(
+                "<p>CVSS vector <code>{}</code> cannot be scored: {}</p>",
+                esc(vector),
+                esc(&why)
+            ),
+        })
+        .unwrap_or_default();
     let main = format!(
         "{summary}<span class=\"nhsuk-caption-l\">{kind}</span><h1>{title}</h1><p>{tlp} <a href=\"/workspace/reports/{r}\">The report as received</a></p>\
-         {blockers}{marking}{disclosure}{impact}{indicators}{timeline}{tasks}{exports}",
+         {cvss}{blockers}{marking}{disclosure}{impact}{indicators}{timeline}{tasks}{exports}",
         summary = error_summary(errors),
         kind = esc(rec.reference.kind().as_str()),
         title = esc(&title),

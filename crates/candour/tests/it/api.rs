@@ -1814,6 +1814,38 @@ async fn a_cyber_incident_is_worked_assessed_reviewed_exported_and_only_then_clo
     if let Some((ok, out)) = stix_validator(&stix) {
         assert!(ok, "stix2-validator rejected the bundle:\n{out}");
     }
+    // The bundle is marked with the strictest label it holds: a GREEN incident with AMBER+STRICT indicators
+    // is shared as AMBER, never GREEN.
+    let r = send(
+        &app,
+        reqwest::Method::PUT,
+        &format!("{base}/marking"),
+        &analyst,
+        &json!({"tlp": "TLP:GREEN"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let bundle: Value = get(&app, &format!("/api/v1/reports/{reference}/stix"), &analyst)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let incident = bundle["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["type"] == "incident")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        incident["object_marking_refs"][0],
+        candour_export::stix::Tlp::Amber.marking()
+    );
+    // A linked safety report must exist.
+    let bad = json!({"expected_version": 1, "impact": {"level": "moderate", "summary": "Pathology delayed",
+        "safety_events": [{"description": "Delayed result", "harm": "low", "report": "CS-2026-999999"}]}});
+    let p = problem(post(&app, &format!("{base}/impact"), Some(&analyst), &bad).await, 422).await;
+    assert_eq!(p["errors"][0]["path"], "safety_events[0].report", "{p}");
     let closed = post(&app, &tr, Some(&analyst), &close).await;
     assert_eq!(closed.status(), 200);
 }

@@ -2109,7 +2109,10 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
         &[
             ("event_at", "2026-11-01 08:00"),
             ("discovered_at", "2026-11-02 09:30"),
-            ("summary", "Outbound connection to 185.220.101.4 seen in the firewall log"),
+            (
+                "summary",
+                "Outbound connection to 185.220.101.4 seen in the firewall log",
+            ),
         ],
     )
     .await;
@@ -2131,7 +2134,11 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
         "Block the C2 address",
         "1 Nov 2026 08:00 GMT",
     ] {
-        assert!(body.contains(want), "missing {want}: {}", &body[body.find("Timeline").unwrap_or(0)..]);
+        assert!(
+            body.contains(want),
+            "missing {want}: {}",
+            &body[body.find("Timeline").unwrap_or(0)..]
+        );
     }
     let task = body
         .split("name=\"task\" value=\"")
@@ -2243,6 +2250,7 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
         body.contains("days to publication") && body.contains("Acknowledge the researcher by"),
         "{body}"
     );
+    assert!(body.contains("CVSS 3.1 base: <strong>"), "the vector is scored on the page");
     let (s, _) = handler
         .post(
             &format!("{vpage}/disclosure"),
