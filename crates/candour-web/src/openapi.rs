@@ -98,7 +98,7 @@ pub fn value() -> Value {
         crate::safety::ApprovalRequest => "ApprovalRequest",
         candour_core::clinical::ComplianceAnswer => "ComplianceAnswer",
         candour_core::clinical::ComplianceRow => "ComplianceRow",
-        crate::cyber::CaseView => "CyberCaseView",
+        crate::cyber::CaseView => "CaseView",
         crate::cyber::AddIndicators => "AddIndicators",
         crate::cyber::IndicatorUpdate => "IndicatorUpdate",
         crate::cyber::Marking => "Marking",
@@ -359,7 +359,7 @@ fn cyber_paths() -> serde_json::Map<String, Value> {
     let mut m = serde_json::Map::new();
     m.insert("/reports/{reference}/cyber".into(), json!({"parameters": [r.clone()], "get": {
         "operationId": "getCyberCase", "summary": "A cyber incident's, suspicious activity's or vulnerability's working record: TLP, indicators with correlations, timeline, tasks, clinical impact and CSO reviews, disclosure timeline, advisories, and what blocks closure",
-        "security": [{"bearer": []}], "responses": merge(ok("200", "Case", "CyberCaseView"), problem_responses(&["401", "403", "404", "422"]))}}));
+        "security": [{"bearer": []}], "responses": merge(ok("200", "Case", "CaseView"), problem_responses(&["401", "403", "404", "422"]))}}));
     m.insert("/reports/{reference}/cyber/indicators".into(), json!({"parameters": [r.clone()], "post": write("addIndicators", "Paste text and/or typed indicators: extracted (defanged forms too), validated, normalised, deduplicated; all or nothing", "AddIndicators", "201", "CyberChanged")}));
     m.insert("/reports/{reference}/cyber/indicators/{id}".into(), json!({"parameters": [r.clone(), id.clone()], "patch": write("updateIndicator", "Mark an indicator as a confirmed IOC or an artifact, and set its TLP", "IndicatorUpdate", "200", "CyberChanged")}));
     m.insert("/reports/{reference}/cyber/marking".into(), json!({"parameters": [r.clone()], "put": write("setCyberMarking", "Set the incident's TLP 2.0 marking", "Marking", "200", "CyberChanged")}));
@@ -371,7 +371,7 @@ fn cyber_paths() -> serde_json::Map<String, Value> {
     m.insert("/reports/{reference}/cyber/tasks/{id}".into(), json!({"parameters": [r.clone(), id], "put": write("updateTask", "Change a task at the revision you saw", "TaskUpdate", "200", "CyberChanged")}));
     m.insert("/reports/{reference}/cyber/impact".into(), json!({"parameters": [r.clone()], "post": write("recordClinicalImpact", "Record a new version of the clinical impact assessment (anything but none needs a CSO review before closure)", "ImpactUpdate", "201", "CyberChanged")}));
     m.insert("/reports/{reference}/cyber/impact/reviews".into(), json!({"parameters": [r.clone()], "post": write("reviewClinicalImpact", "A Clinical Safety Officer reviews the latest assessment", "ImpactReviewRequest", "201", "ImpactReview")}));
-    m.insert("/reports/{reference}/cyber/disclosure".into(), json!({"parameters": [r.clone()], "put": write("setDisclosure", "Vulnerabilities: exploited in the wild, uncontrolled patient risk (escalated at once; shortens the timeline), agreed publication date", "DisclosureFacts", "200", "CyberCaseView")}));
+    m.insert("/reports/{reference}/cyber/disclosure".into(), json!({"parameters": [r.clone()], "put": write("setDisclosure", "Vulnerabilities: exploited in the wild, uncontrolled patient risk (escalated at once; shortens the timeline), agreed publication date", "DisclosureFacts", "200", "CaseView")}));
     let format = query(
         "format",
         json!({"type": "string", "enum": ["text", "json", "html"]}),
