@@ -466,24 +466,31 @@ pub struct ImpactReview {
     pub at: DateTime<Utc>,
 }
 
-/// Why a cyber incident or vulnerability cannot be closed yet, if it cannot.
-pub fn closure_blocker(latest: Option<(i64, &ClinicalImpact)>, reviews: &[ImpactReview]) -> Option<ValidationErrors> {
-    match latest {
-        None => Some(ValidationErrors::one(
+/// Why a cyber incident or vulnerability cannot be closed yet, if it cannot. `history` is every version of
+/// the assessment, oldest first. Once any version needed a CSO review, the latest must have one, whatever
+/// its level: downgrading an unreviewed "severe" to "none" does not skip the CSO.
+pub fn closure_blocker(history: &[(i64, &ClinicalImpact)], reviews: &[ImpactReview]) -> Option<ValidationErrors> {
+    let Some((v, latest)) = history.last() else {
+        return Some(ValidationErrors::one(
             "clinical_impact",
             "required",
             "Record the clinical impact assessment before closing (\"none\" is an answer)",
-        )),
-        Some((v, ci)) if ci.needs_cso_review() && !reviews.iter().any(|r| r.version == v) => Some(ValidationErrors::one(
+        ));
+    };
+    let ever = history.iter().any(|(_, ci)| ci.needs_cso_review());
+    if ever && !reviews.iter().any(|r| r.version == *v) {
+        let why = if latest.needs_cso_review() {
+            format!("The clinical impact is {}", latest.level.as_str())
+        } else {
+            "An earlier version of the assessment found an impact on patient care".to_string()
+        };
+        return Some(ValidationErrors::one(
             "clinical_impact",
             "cso_review_required",
-            format!(
-                "The clinical impact is {}: a Clinical Safety Officer must review assessment version {v} before closing",
-                ci.level.as_str()
-            ),
-        )),
-        Some(_) => None,
+            format!("{why}: a Clinical Safety Officer must review assessment version {v} before closing"),
+        ));
     }
+    None
 }
 
 /// Coordinated disclosure presets (policy data).
@@ -737,6 +744,8 @@ pub struct CyberCase {
     pub report_id: Uuid,
     /// The incident's marking (TLP:AMBER until someone changes it).
     pub tlp: Tlp,
+    /// Something has been recorded (the marking then governs every export; before, exports ask).
+    pub worked: bool,
     /// Disclosure facts (vulnerabilities).
     pub disclosure: DisclosureFacts,
     pub indicators: Vec<IndicatorRecord>,

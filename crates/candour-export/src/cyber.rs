@@ -292,7 +292,7 @@ pub fn misp_event(r: &ReportRecord, case: &CyberCase) -> Value {
     let attrs: Vec<Value> = case
         .indicators
         .iter()
-        .filter(|i| i.excluded.is_none())
+        .filter(|i| i.excluded.is_none() && i.tlp != Tlp::Red)
         .map(|i| {
             let (t, cat) = misp_type(&i.kind);
             let mut a = json!({
@@ -368,13 +368,13 @@ impl CsafProfile {
     }
 }
 
-/// CSAF 2.0 has TLP 1.0 labels only.
+/// CSAF 2.0 has TLP 1.0 labels only: AMBER+STRICT goes out as RED rather than be loosened.
 fn csaf_tlp(t: Tlp) -> &'static str {
     match t {
         Tlp::Clear => "WHITE",
         Tlp::Green => "GREEN",
-        Tlp::Amber | Tlp::AmberStrict => "AMBER",
-        Tlp::Red => "RED",
+        Tlp::Amber => "AMBER",
+        Tlp::AmberStrict | Tlp::Red => "RED",
     }
 }
 
@@ -414,10 +414,14 @@ pub struct CsafError {
 
 /// A CSAF 2.0 document for vulnerability report `r` at `version` (1 for the first), released `now`, with
 /// the revision history of earlier `published` versions (oldest first: number and date). The product is
-/// the affected product and version the researcher gave; a fixed version may be named.
+/// the affected product and version the researcher gave; a fixed version may be named. `description` is
+/// the technical description as it may be published (the caller redacts the researcher's text: proofs of
+/// access often quote patient records).
+#[allow(clippy::too_many_arguments)]
 pub fn csaf(
     r: &ReportRecord,
     case: &CyberCase,
+    description: &str,
     profile: CsafProfile,
     publisher: &Publisher,
     fixed_version: Option<&str>,
@@ -477,7 +481,7 @@ pub fn csaf(
     };
     let mut vuln = json!({
         "title": b.title,
-        "notes": [{ "category": "description", "title": "Description", "text": v.description }],
+        "notes": [{ "category": "description", "title": "Description", "text": description }],
         "product_status": status,
         "remediations": [remedy],
         "threats": [{ "category": "impact", "details": impact_text(case), "product_ids": [affected_id] }],
@@ -485,7 +489,7 @@ pub fn csaf(
     let cves: Vec<&str> = case
         .indicators
         .iter()
-        .filter(|i| i.kind == "cve")
+        .filter(|i| i.kind == "cve" && i.tlp != Tlp::Red)
         .map(|i| i.value.as_str())
         .collect();
     match cves.first() {

@@ -77,8 +77,8 @@ macro_rules! cyber_sql {
                 return Ok(None);
             }
             let (impacts, reviews) = impacts_of(c, r.id).await?;
-            let latest = impacts.last().map(|i| (i.version, &i.impact));
-            Ok(candour_core::cyber::closure_blocker(latest, &reviews))
+            let history: Vec<_> = impacts.iter().map(|i| (i.version, &i.impact)).collect();
+            Ok(candour_core::cyber::closure_blocker(&history, &reviews))
         }
 
         /// A report's cyber case (an empty one, marked TLP:AMBER, until something is recorded).
@@ -92,6 +92,7 @@ macro_rules! cyber_sql {
                 .bind(&id)
                 .fetch_optional(&mut *c)
                 .await?;
+            let worked = row.is_some();
             let (marking, disclosure) = match row {
                 Some(row) => {
                     let d: Option<String> = row.try_get("disclosure")?;
@@ -212,6 +213,7 @@ macro_rules! cyber_sql {
             }
             Ok(Some(CyberCase {
                 report_id: r.id,
+                worked,
                 escalations,
                 tlp: marking,
                 disclosure,
@@ -253,6 +255,11 @@ macro_rules! cyber_sql {
                 .filter(|r| can.covers(r.report.ods()))
                 .ok_or(StoreError::NotFound)?;
             let r = cyber_report(r)?;
+            // A closed or withdrawn case is a record: reopen the report to change it (so a new impact
+            // goes through the closure gate again).
+            if r.state.status.is_terminal() {
+                return Err(StoreError::Constraint("cyber_case_closed".into()));
+            }
             let id = r.id.to_string();
             let actor = can.actor().to_string();
             ensure_case(c, &id, &actor, now).await?;

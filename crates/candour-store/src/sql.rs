@@ -522,10 +522,15 @@ macro_rules! candour_sql {
             let name = req.action.name().as_str();
             let next = cur.apply(req.action, can.actor(), req.now)?;
             // Cyber incidents and vulnerabilities close only after their clinical impact is assessed and,
-            // unless it is none, reviewed by a Clinical Safety Officer (issue 7).
-            if next.state.status == candour_core::Status::Closed {
+            // unless it is none, reviewed by a Clinical Safety Officer (issue 7). Withdrawing one (as a
+            // duplicate, say) needs no assessment, but an impact that awaits a CSO's review still does.
+            let closing = next.state.status == candour_core::Status::Closed;
+            let withdrawing = next.state.status == candour_core::Status::Withdrawn;
+            if closing || withdrawing {
                 if let Some(why) = closure_blocker(c, &cur).await? {
-                    return Err(StoreError::Lifecycle(candour_core::lifecycle::LifecycleError::Invalid(why)));
+                    if closing || why.errors.iter().any(|e| e.code == "cso_review_required") {
+                        return Err(StoreError::Lifecycle(candour_core::lifecycle::LifecycleError::Invalid(why)));
+                    }
                 }
             }
             save_change(c, head, &cur, &next, name, can.actor(), t).await?;
@@ -1079,8 +1084,17 @@ macro_rules! candour_sql {
                         out[*i].answered.push(r.try_get("destination")?);
                     }
                 }
+                // Calls to make: phone-only escalations, and the urgent route told of patient risk (issue 7).
                 let mut q: QueryBuilder<$db> = QueryBuilder::new(
                     "SELECT report_id, destination, step, told, messages, note, at FROM chase_steps WHERE messages = 0 AND report_id IN (",
+                );
+                let mut sep = q.separated(", ");
+                for id in chunk {
+                    sep.push_bind(id.clone());
+                }
+                sep.push_unseparated(
+                    ") UNION ALL SELECT report_id, destination, 'patient_risk' AS step, told, messages, note, at \
+                     FROM patient_risk_escalations WHERE messages = 0 AND report_id IN (",
                 );
                 let mut sep = q.separated(", ");
                 for id in chunk {

@@ -1093,37 +1093,9 @@ pub async fn report_stix(
         path: "query".into(),
         message: e.body_text(),
     })?;
+    use candour_core::cyber::Tlp as Tlp2;
     use candour_export::stix::Tlp;
     let (can, rec) = load(&st, &who, &reference).await?;
-    // The case's recorded indicators and marking, when it has any (TLP:RED indicators are not exported).
-    let case = st.store.cyber_case(&can, &rec.reference).await.ok().flatten();
-    // The bundle carries one marking: the strictest of the incident's and its exported indicators', so an
-    // indicator marked more tightly than its incident is never shared under a looser label.
-    let strictest = case.as_ref().map(|c| {
-        c.indicators
-            .iter()
-            .filter(|i| i.excluded.is_none() && i.tlp != candour_core::cyber::Tlp::Red)
-            .fold(c.tlp, |t, i| t.max(i.tlp))
-    });
-    let marked = strictest.map(|t| match t {
-        candour_core::cyber::Tlp::Clear => "clear",
-        candour_core::cyber::Tlp::Green => "green",
-        candour_core::cyber::Tlp::Amber | candour_core::cyber::Tlp::AmberStrict => "amber",
-        candour_core::cyber::Tlp::Red => "red",
-    });
-    let tlp = match q.tlp.as_deref().or(marked).unwrap_or("amber") {
-        "clear" => Tlp::Clear,
-        "green" => Tlp::Green,
-        "amber" => Tlp::Amber,
-        "red" => Tlp::Red,
-        other => {
-            return Err(ApiError::Invalid(ValidationErrors::one(
-                "tlp",
-                "unknown_value",
-                format!("'{other}' is not one of: clear, green, amber, red"),
-            )))
-        }
-    };
     let kind = rec.report.body().kind;
     if !matches!(
         kind,
@@ -1135,31 +1107,64 @@ pub async fn report_stix(
             "STIX export is for cyber incidents and suspicious activity",
         )));
     }
-    let raw = rec
-        .report
-        .body()
-        .cyber
-        .as_ref()
-        .and_then(|c| c.indicators_raw.clone())
-        .unwrap_or_default();
-    let stored: Vec<candour_ioc::Ioc> = case
+    let asked = match q.tlp.as_deref() {
+        None => None,
+        Some(t) => Some(Tlp2::parse(t).ok_or_else(|| {
+            ApiError::Invalid(ValidationErrors::one(
+                "tlp",
+                "unknown_value",
+                format!("'{t}' is not one of: clear, green, amber, amber+strict, red"),
+            ))
+        })?),
+    };
+    let case = st.store.cyber_case(&can, &rec.reference).await?;
+    // Once a case is worked, its recorded confirmed indicators are what is shared (TLP:RED ones never; the
+    // artifacts are context, not detections), and the bundle's one marking is the strictest of the
+    // incident's, its shared indicators' and the one asked for: a query never loosens a recorded label.
+    let worked = case.as_ref().filter(|c| c.worked || !c.indicators.is_empty());
+    let shared: Vec<&candour_core::cyber::IndicatorRecord> = worked
         .iter()
         .flat_map(|c| c.indicators.iter())
-        .filter(|i| i.tlp != candour_core::cyber::Tlp::Red)
-        .filter_map(|i| {
-            Some(candour_ioc::Ioc {
-                kind: candour_ioc::Kind::parse(&i.kind)?,
-                value: i.value.clone(),
-                start: 0,
-                end: 0,
-                defanged: false,
-            })
-        })
+        .filter(|i| i.is_ioc && i.excluded.is_none() && i.tlp != Tlp2::Red)
         .collect();
-    let iocs = if stored.is_empty() {
-        candour_ioc::unique(candour_ioc::extract(&raw))
+    let floor = worked.map(|c| shared.iter().fold(c.tlp, |t, i| t.max(i.tlp)));
+    let label = match (asked, floor) {
+        (Some(a), Some(f)) => a.max(f),
+        (Some(a), None) => a,
+        (None, Some(f)) => f,
+        (None, None) => Tlp2::Amber,
+    };
+    // STIX 2.1's predefined markings are TLP 1.0: AMBER+STRICT goes out as RED rather than be loosened.
+    let tlp = match label {
+        Tlp2::Clear => Tlp::Clear,
+        Tlp2::Green => Tlp::Green,
+        Tlp2::Amber => Tlp::Amber,
+        Tlp2::AmberStrict | Tlp2::Red => Tlp::Red,
+    };
+    let iocs = if worked.is_some() {
+        candour_ioc::unique(
+            shared
+                .iter()
+                .filter_map(|i| {
+                    Some(candour_ioc::Ioc {
+                        kind: candour_ioc::Kind::parse(&i.kind)?,
+                        value: i.value.clone(),
+                        start: 0,
+                        end: 0,
+                        defanged: false,
+                    })
+                })
+                .collect(),
+        )
     } else {
-        candour_ioc::unique(stored)
+        let raw = rec
+            .report
+            .body()
+            .cyber
+            .as_ref()
+            .and_then(|c| c.indicators_raw.clone())
+            .unwrap_or_default();
+        candour_ioc::unique(candour_ioc::extract(&raw))
     };
     let times = candour_export::stix::Times::of(&rec);
     let bundle = candour_export::stix::bundle(&rec, &iocs, tlp, &times);

@@ -26,8 +26,29 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The largest paste of indicators accepted at once (bytes).
+/// The largest paste of indicators accepted at once (bytes), at most half the request body limit so that a
+/// paste too long is answered with a field error rather than a refused request.
 pub const MAX_PASTE: usize = 1024 * 1024;
+
+/// The paste limit in force under a request body limit of `body_limit` bytes.
+pub fn paste_limit(body_limit: usize) -> usize {
+    MAX_PASTE.min(body_limit / 2)
+}
+
+/// A TLP label that must be given (an empty one is an error, never a default).
+fn tlp_required(path: &str, v: &str) -> Result<Tlp, ValidationErrors> {
+    Tlp::parse(v).ok_or_else(|| {
+        ValidationErrors::one(
+            path,
+            if v.trim().is_empty() {
+                "required"
+            } else {
+                "unknown_value"
+            },
+            "Choose a TLP 2.0 label: TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT or TLP:RED",
+        )
+    })
+}
 /// The most indicators added at once.
 pub const MAX_INDICATORS: usize = 10_000;
 
@@ -75,8 +96,8 @@ pub(crate) async fn load_case(st: &AppState, who: &Principal, reference: &str) -
         }
         Err(e) => return Err(store_error(e)),
     };
-    let latest = case.impact().map(|i| (i.version, &i.impact));
-    let closure_blocked_by = candour_core::cyber::closure_blocker(latest, &case.impact_reviews)
+    let history: Vec<_> = case.impacts.iter().map(|i| (i.version, &i.impact)).collect();
+    let closure_blocked_by = candour_core::cyber::closure_blocker(&history, &case.impact_reviews)
         .filter(|_| matches!(r.kind(), ReportKind::CyberIncident | ReportKind::Vulnerability))
         .map(|e| e.errors)
         .unwrap_or_default();
@@ -160,16 +181,20 @@ fn tlp_field(path: &str, v: Option<&str>, default: Tlp) -> Result<Tlp, Validatio
 }
 
 /// Check and normalise what was given; nothing is stored unless all of it is valid.
-pub(crate) fn indicators_from(req: &AddIndicators, incident_tlp: Tlp) -> Result<Vec<NewIndicator>, ValidationErrors> {
+pub(crate) fn indicators_from(
+    req: &AddIndicators,
+    incident_tlp: Tlp,
+    limit: usize,
+) -> Result<Vec<NewIndicator>, ValidationErrors> {
     let mut e = ValidationErrors::default();
-    if req.text.len() > MAX_PASTE {
+    if req.text.len() > limit {
         e.push(
             "text",
             "too_long",
             format!(
-                "Paste at most {} KB at a time (this is {} KB)",
-                MAX_PASTE / 1024,
-                req.text.len() / 1024
+                "Paste at most {} KB at a time (this is {} KB): split it",
+                limit / 1024,
+                req.text.len().div_ceil(1024)
             ),
         );
     }
@@ -248,7 +273,7 @@ pub(crate) async fn add_indicators_for(
     req: AddIndicators,
 ) -> ApiResult<CyberChanged> {
     let (_, view) = load_case(st, who, reference).await?;
-    let list = indicators_from(&req, view.case.tlp)?;
+    let list = indicators_from(&req, view.case.tlp, paste_limit(st.config.body_limit))?;
     change(st, who, reference, CyberChange::AddIndicators(list)).await
 }
 
@@ -281,7 +306,7 @@ pub async fn update_indicator(
 ) -> ApiResult<Json<CyberChanged>> {
     let req: IndicatorUpdate = json::parse(&body)?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound("indicator".into()))?;
-    let tlp = tlp_field("tlp", Some(&req.tlp), Tlp::Amber)?;
+    let tlp = tlp_required("tlp", &req.tlp)?;
     Ok(Json(
         change(
             &st,
@@ -312,7 +337,7 @@ pub async fn set_marking(
     JsonBytes(body): JsonBytes,
 ) -> ApiResult<Json<CyberChanged>> {
     let req: Marking = json::parse(&body)?;
-    let tlp = tlp_field("tlp", Some(&req.tlp), Tlp::Amber)?;
+    let tlp = tlp_required("tlp", &req.tlp)?;
     Ok(Json(change(&st, &who, &reference, CyberChange::Marking(tlp)).await?))
 }
 
@@ -417,6 +442,12 @@ pub(crate) async fn record_impact_for(
     impact.summary = r(&impact.summary);
     for s in &mut impact.safety_events {
         s.description = r(&s.description);
+    }
+    for s in &mut impact.services_affected {
+        *s = r(s);
+    }
+    for d in &mut impact.downtime {
+        d.procedure = r(&d.procedure);
     }
     let impact = impact.validate(Utc::now())?;
     // A linked clinical safety report must exist and be one the assessor can see.
@@ -663,9 +694,17 @@ fn draft(
         .map(|a| (a.version, a.at))
         .collect();
     history.sort();
+    let description = rec
+        .report
+        .body()
+        .vulnerability
+        .as_ref()
+        .map(|v| st.redactor.redact(&v.description).text)
+        .unwrap_or_default();
     let doc = candour_export::cyber::csaf(
         rec,
         &view.case,
+        &description,
         profile,
         &publisher(st),
         q.fixed_version.as_deref(),

@@ -246,6 +246,9 @@ fn constraint(name: &str) -> ApiError {
                 "a published advisory, an impact assessment or its review cannot be changed".into(),
             )
         }
+        "cyber_case_closed" => {
+            return ApiError::Conflict("the report is closed or withdrawn: reopen it to change its cyber record".into())
+        }
         "cyber_events_discovered_after" => Some(("discovered_at", "cannot be before the event time")),
         "hazard_links_same_organisation" => Some((
             "report",

@@ -232,7 +232,7 @@ pub fn value() -> Value {
                     "operationId": "reportStix",
                     "summary": "A cyber incident or suspicious activity as a STIX 2.1 bundle (Incident Core Extension, indicators, deterministic observable ids, TLP)",
                     "security": [{"bearer": []}],
-                    "parameters": [reference_param(), query("tlp", json!({"type": "string", "enum": ["clear", "green", "amber", "red"]}), "TLP marking (default amber)")],
+                    "parameters": [reference_param(), query("tlp", json!({"type": "string", "enum": ["clear", "green", "amber", "amber+strict", "red"]}), "TLP marking (default: the case's, else amber); never looser than the case's recorded marking")],
                     "responses": merge(json!({"200": {"description": "STIX 2.1 bundle", "content": {"application/stix+json;version=2.1": {"schema": {"type": "object"}}}}}), problem_responses(&["400", "401", "403", "404", "422"]))
                 }
             },

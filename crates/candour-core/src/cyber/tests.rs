@@ -126,9 +126,9 @@ fn severe_harm_makes_the_impact_severe_and_references_are_checked() {
 #[test]
 fn closing_needs_an_assessment_and_a_cso_review_of_its_latest_version() {
     let now = at(20, 12);
-    assert_eq!(paths(closure_blocker(None, &[]).unwrap()), ["clinical_impact:required"]);
+    assert_eq!(paths(closure_blocker(&[], &[]).unwrap()), ["clinical_impact:required"]);
     let n = none();
-    assert!(closure_blocker(Some((1, &n)), &[]).is_none());
+    assert!(closure_blocker(&[(1, &n)], &[]).is_none());
     let mut low = none();
     low.level = ImpactLevel::Unknown;
     let review = |version| ImpactReview {
@@ -138,12 +138,33 @@ fn closing_needs_an_assessment_and_a_cso_review_of_its_latest_version() {
         at: now,
     };
     assert_eq!(
-        paths(closure_blocker(Some((2, &low)), &[]).unwrap()),
+        paths(closure_blocker(&[(1, &n), (2, &low)], &[]).unwrap()),
         ["clinical_impact:cso_review_required"]
     );
     // A review of an earlier version does not cover a changed assessment.
-    assert!(closure_blocker(Some((2, &low)), &[review(1)]).is_some());
-    assert!(closure_blocker(Some((2, &low)), &[review(1), review(2)]).is_none());
+    assert!(closure_blocker(&[(1, &n), (2, &low)], &[review(1)]).is_some());
+    assert!(closure_blocker(&[(1, &n), (2, &low)], &[review(1), review(2)]).is_none());
+}
+
+#[test]
+fn downgrading_an_unreviewed_impact_to_none_still_needs_the_cso() {
+    let n = none();
+    let mut severe = none();
+    severe.level = ImpactLevel::Severe;
+    let review = |version| ImpactReview {
+        version,
+        note: "Reviewed".into(),
+        actor: "cso".into(),
+        at: at(20, 12),
+    };
+    let blocked = closure_blocker(&[(1, &severe), (2, &n)], &[]).unwrap();
+    assert_eq!(paths(blocked.clone()), ["clinical_impact:cso_review_required"]);
+    assert!(blocked.errors[0].message.contains("earlier version"), "{blocked:?}");
+    assert!(
+        closure_blocker(&[(1, &severe), (2, &n)], &[review(1)]).is_some(),
+        "the latest version is what counts"
+    );
+    assert!(closure_blocker(&[(1, &severe), (2, &n)], &[review(2)]).is_none());
 }
 
 #[test]

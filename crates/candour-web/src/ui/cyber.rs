@@ -91,7 +91,10 @@ struct Ctx<'a> {
     token: &'a str,
     reference: &'a str,
     errors: &'a [(String, String)],
+    /// What was sent with the form that failed (only that form shows it again).
     sent: &'a HashMap<String, String>,
+    /// The id of the form that failed (`impact`, `task-<id>`…), empty when none did.
+    sent_form: &'a str,
 }
 
 impl Ctx<'_> {
@@ -102,14 +105,23 @@ impl Ctx<'_> {
             .map(|(_, m)| json!({ "text": m }))
             .unwrap_or(Value::Null)
     }
-    fn val(&self, k: &str) -> String {
-        self.sent.get(k).cloned().unwrap_or_default()
+    /// The value sent for field `name` of the form whose field ids start `<form>-`, if that form failed.
+    fn sent_for(&self, id: &str, name: &str) -> Option<String> {
+        let mine = !self.sent_form.is_empty() && id.starts_with(&format!("{}-", self.sent_form));
+        mine.then(|| self.sent.get(name).cloned()).flatten()
+    }
+    fn val(&self, id: &str, name: &str) -> String {
+        self.sent_for(id, name).unwrap_or_default()
     }
     fn form(&self, action: &str, inner: String) -> String {
+        self.form_as(action, action, inner)
+    }
+    fn form_as(&self, action: &str, id: &str, inner: String) -> String {
         format!(
-            "<form method=\"post\" action=\"/workspace/reports/{r}/cyber/{action}\" novalidate>{}{inner}</form>",
+            "<form method=\"post\" action=\"/workspace/reports/{r}/cyber/{action}\" id=\"{id}\" novalidate>{}{inner}</form>",
             csrf::field(self.token),
             r = esc(self.reference),
+            id = esc(id),
         )
     }
     fn input(&self, id: &str, name: &str, label: &str, hint: &str, kind: &str) -> String {
@@ -117,14 +129,32 @@ impl Ctx<'_> {
             "input",
             json!({ "id": id, "name": name, "type": kind, "label": { "text": label },
                     "hint": if hint.is_empty() { Value::Null } else { json!({ "text": hint }) },
-                    "value": self.val(name), "errorMessage": self.err(id) }),
+                    "value": self.val(id, name), "errorMessage": self.err(id) }),
+        )
+    }
+    /// An input showing `stored` unless the failed form sent something else.
+    fn input_or(&self, id: &str, name: &str, label: &str, hint: &str, kind: &str, stored: &str) -> String {
+        let value = self.sent_for(id, name).unwrap_or_else(|| stored.to_string());
+        c(
+            "input",
+            json!({ "id": id, "name": name, "type": kind, "label": { "text": label },
+                    "hint": if hint.is_empty() { Value::Null } else { json!({ "text": hint }) },
+                    "value": value, "errorMessage": self.err(id) }),
+        )
+    }
+    fn textarea_or(&self, id: &str, name: &str, label: &str, hint: &str, stored: &str) -> String {
+        let value = self.sent_for(id, name).unwrap_or_else(|| stored.to_string());
+        c(
+            "textarea",
+            json!({ "id": id, "name": name, "label": { "text": label }, "hint": { "text": hint },
+                    "value": value, "errorMessage": self.err(id) }),
         )
     }
     fn textarea(&self, id: &str, name: &str, label: &str, hint: &str) -> String {
         c(
             "textarea",
             json!({ "id": id, "name": name, "label": { "text": label }, "hint": { "text": hint },
-                    "value": self.val(name), "errorMessage": self.err(id) }),
+                    "value": self.val(id, name), "errorMessage": self.err(id) }),
         )
     }
     /// A choice of one (radios: the design system's select is not ported, and radios suit short lists).
@@ -152,7 +182,13 @@ fn tlp_options() -> Vec<(&'static str, &'static str)> {
     Tlp::ALL.iter().map(|t| (t.as_str(), t.as_str())).collect()
 }
 
-fn disclosure_section(cx: &Ctx<'_>, rec: &ReportRecord, v: &CaseView, may_act: bool) -> String {
+fn disclosure_section(
+    cx: &Ctx<'_>,
+    rec: &ReportRecord,
+    v: &CaseView,
+    policy: &candour_core::cyber::DisclosurePolicy,
+    may_act: bool,
+) -> String {
     let Some(t) = &v.disclosure_timeline else {
         return String::new();
     };
@@ -187,14 +223,24 @@ fn disclosure_section(cx: &Ctx<'_>, rec: &ReportRecord, v: &CaseView, may_act: b
         })
         .collect();
     let d = &v.case.disclosure;
+    // After a refused save, show what was ticked, not what is stored.
+    let (exploited, patient_risk) = if cx.sent_form == "disclosure" {
+        let flags = cx.sent.get("flags").map(String::as_str).unwrap_or("");
+        (
+            flags.split(',').any(|f| f == "exploited"),
+            flags.split(',').any(|f| f == "patient_risk"),
+        )
+    } else {
+        (d.exploited_in_wild, d.patient_risk)
+    };
     let checks = c(
         "checkboxes",
         json!({ "idPrefix": "disclosure-flags", "name": "flags", "fieldset": { "legend": { "text": "What is known" } },
                 "items": [
-                    { "value": "exploited", "text": "Exploited in the wild", "checked": d.exploited_in_wild,
-                      "hint": { "text": "Shortens the timeline to 7 days" } },
-                    { "value": "patient_risk", "text": "Uncontrolled risk to patients", "checked": d.patient_risk,
-                      "hint": { "text": "Tells the Clinical Safety Officer and the urgent route now, and shortens the timeline to 30 days" } }
+                    { "value": "exploited", "text": "Exploited in the wild", "checked": exploited,
+                      "hint": { "text": format!("Shortens the timeline to {} days", policy.exploited_days) } },
+                    { "value": "patient_risk", "text": "Uncontrolled risk to patients", "checked": patient_risk,
+                      "hint": { "text": format!("Tells the Clinical Safety Officer and the urgent route now, and shortens the timeline to {} days", policy.patient_risk_days) } }
                 ] }),
     );
     let form = if may_act {
@@ -202,12 +248,13 @@ fn disclosure_section(cx: &Ctx<'_>, rec: &ReportRecord, v: &CaseView, may_act: b
             "disclosure",
             format!(
                 "{checks}{}{}",
-                cx.input(
+                cx.input_or(
                     "disclosure-agreed_publication",
                     "agreed_publication",
                     "Publication date agreed with the researcher (optional)",
                     "For example 2027-02-15. It never lengthens an in-the-wild or patient-risk timeline.",
-                    "date"
+                    "date",
+                    &d.agreed_publication.map(|x| x.to_string()).unwrap_or_default()
                 ),
                 cx.button("Save the disclosure facts", true)
             ),
@@ -319,11 +366,18 @@ fn impact_section(cx: &Ctx<'_>, v: &CaseView, may_act: bool, may_review: bool) -
         }
         _ => String::new(),
     };
+    // The form starts from the latest version, so recording it again changes only what is changed.
+    let stored = latest.map(|i| &i.impact);
+    let lines = |f: &dyn Fn(&ClinicalImpact) -> Vec<String>| stored.map(|ci| f(ci).join("\n")).unwrap_or_default();
+    let local = |t: chrono::DateTime<Utc>| {
+        t.with_timezone(&chrono_tz::Europe::London)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let num = |f: &dyn Fn(&ClinicalImpact) -> u32| stored.map(|ci| f(ci).to_string()).unwrap_or_default();
     let chosen = cx
-        .sent
-        .get("level")
-        .map(String::as_str)
-        .unwrap_or(latest.map_or("unknown", |i| i.impact.level.as_str()));
+        .sent_for("impact-level", "level")
+        .unwrap_or_else(|| latest.map_or("unknown", |i| i.impact.level.as_str()).to_string());
     let assess = if may_act {
         cx.form(
             "impact",
@@ -334,16 +388,28 @@ fn impact_section(cx: &Ctx<'_>, v: &CaseView, may_act: bool, may_review: bool) -
                     "level",
                     "Clinical impact",
                     &[("none", "None: no effect on patient care"), ("unknown", "Not yet known"), ("low", "Low: care delayed, no harm"), ("moderate", "Moderate: care significantly disrupted, or harm possible"), ("severe", "Severe: harm occurred or likely, or services suspended")],
-                    chosen
+                    &chosen
                 ),
-                cx.textarea("impact-summary", "summary", "What it did to patient care", "Patient identifiers are removed."),
-                cx.textarea("impact-services_affected", "services", "Clinical services affected", "One per line, e.g. Pathology"),
-                cx.textarea("impact-downtime", "downtime", "Downtime procedures invoked", "One per line: procedure; from; to (blank while still in use). Times as 2026-11-21 09:00, UK time."),
-                cx.input("impact-appointments_postponed", "appointments_postponed", "Outpatient appointments postponed", "", "number"),
-                cx.input("impact-procedures_postponed", "procedures_postponed", "Elective procedures postponed", "", "number"),
-                cx.input("impact-diagnostics_delayed", "diagnostics_delayed", "Diagnostic tests delayed", "", "number"),
-                cx.input("impact-ambulance_diversions", "ambulance_diversions", "Ambulance diversions", "", "number"),
-                cx.textarea("impact-safety_events", "safety_events", "Patient safety events raised", "One per line: harm (none, low, moderate, severe, death); what happened; report reference (optional)"),
+                cx.textarea_or("impact-summary", "summary", "What it did to patient care", "Patient identifiers are removed.", stored.map_or("", |ci| ci.summary.as_str())),
+                cx.textarea_or("impact-services_affected", "services", "Clinical services affected", "One per line, e.g. Pathology", &lines(&|ci| ci.services_affected.clone())),
+                cx.textarea_or(
+                    "impact-downtime",
+                    "downtime",
+                    "Downtime procedures invoked",
+                    "One per line: procedure; from; to (blank while still in use). Times as 2026-11-21 09:00, UK time.",
+                    &lines(&|ci| ci.downtime.iter().map(|d| format!("{}; {}; {}", d.procedure, local(d.from), d.to.map(local).unwrap_or_default())).collect())
+                ),
+                cx.input_or("impact-appointments_postponed", "appointments_postponed", "Outpatient appointments postponed", "", "number", &num(&|ci| ci.appointments_postponed)),
+                cx.input_or("impact-procedures_postponed", "procedures_postponed", "Elective procedures postponed", "", "number", &num(&|ci| ci.procedures_postponed)),
+                cx.input_or("impact-diagnostics_delayed", "diagnostics_delayed", "Diagnostic tests delayed", "", "number", &num(&|ci| ci.diagnostics_delayed)),
+                cx.input_or("impact-ambulance_diversions", "ambulance_diversions", "Ambulance diversions", "", "number", &num(&|ci| ci.ambulance_diversions)),
+                cx.textarea_or(
+                    "impact-safety_events",
+                    "safety_events",
+                    "Patient safety events raised",
+                    "One per line: harm (none, low, moderate, severe, death); what happened; report reference (optional)",
+                    &lines(&|ci| ci.safety_events.iter().map(|e| format!("{}; {}{}", e.harm.as_str(), e.description, e.report.as_deref().map(|r| format!("; {r}")).unwrap_or_default())).collect())
+                ),
                 cx.button("Record the assessment", latest.is_some()),
                 if latest.is_some() { "<p class=\"nhsuk-body-s\">Recording it again keeps this version and adds a new one.</p>" } else { "" }
             ),
@@ -416,10 +482,10 @@ fn indicators_section(cx: &Ctx<'_>, v: &CaseView, may_act: bool) -> String {
                 c(
                     "checkboxes",
                     json!({ "idPrefix": "indicators-is_ioc", "name": "is_ioc", "items": [
-                        { "value": "yes", "text": "These are confirmed indicators of compromise (not just artifacts seen)", "checked": cx.sent.contains_key("is_ioc") }
+                        { "value": "yes", "text": "These are confirmed indicators of compromise (not just artifacts seen)", "checked": cx.sent_form == "indicators" && cx.sent.contains_key("is_ioc") }
                     ] })
                 ),
-                cx.select("indicators-tlp", "tlp", "TLP marking for these", &tlp_options(), cx.sent.get("tlp").map(String::as_str).unwrap_or(v.case.tlp.as_str())),
+                cx.select("indicators-tlp", "tlp", "TLP marking for these", &tlp_options(), cx.sent_for("indicators-tlp", "tlp").as_deref().unwrap_or(v.case.tlp.as_str())),
                 cx.button("Add the indicators", true)
             ),
         )
@@ -494,15 +560,16 @@ fn tasks_section(cx: &Ctx<'_>, v: &CaseView, may_act: bool) -> String {
         .iter()
         .map(|t| {
             let change = if may_act {
-                cx.form(
+                cx.form_as(
                     "task-update",
+                    &format!("task-{}", t.id),
                     format!(
                         "<input type=\"hidden\" name=\"task\" value=\"{}\"><input type=\"hidden\" name=\"expected_revision\" value=\"{}\">{}{}{}",
                         t.id,
                         t.revision,
-                        cx.select(&format!("task-{}-status", t.id), "status", "Status", &statuses, t.task.status.as_str()),
-                        cx.input(&format!("task-{}-outcome", t.id), "outcome", "Outcome", "Needed when done or cancelled", "text"),
-                        cx.button("Update the task", true)
+                        cx.select(&format!("task-{}-status", t.id), "status", &format!("Status of “{}”", t.task.title), &statuses, t.task.status.as_str()),
+                        cx.input(&format!("task-{}-outcome", t.id), "outcome", &format!("Outcome of “{}”", t.task.title), "Needed when done or cancelled", "text"),
+                        cx.button(&format!("Update “{}”", t.task.title), true)
                     ),
                 )
             } else {
@@ -618,12 +685,14 @@ fn exports_section(cx: &Ctx<'_>, rec: &ReportRecord, v: &CaseView, may_act: bool
     format!("<h2 class=\"nhsuk-heading-m\">Exports</h2><ul class=\"nhsuk-list\">{items}</ul>{publish}")
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render(
     st: &AppState,
     who: &Principal,
     headers: &HeaderMap,
     reference: &str,
     sent: &HashMap<String, String>,
+    sent_form: &str,
     errors: &[(String, String)],
     status: StatusCode,
 ) -> Response {
@@ -657,6 +726,7 @@ async fn render(
         reference: &v.reference,
         errors,
         sent,
+        sent_form,
     };
     let blockers = if v.closure_blocked_by.is_empty() {
         String::new()
@@ -719,7 +789,7 @@ async fn render(
         title = esc(&title),
         tlp = tag(v.case.tlp.as_str(), tlp_colour(v.case.tlp)),
         r = esc(&v.reference),
-        disclosure = disclosure_section(&cx, &rec, &v, may_act),
+        disclosure = disclosure_section(&cx, &rec, &v, &st.disclosure, may_act),
         impact = impact_section(&cx, &v, may_act, may_review),
         indicators = indicators_section(&cx, &v, may_act),
         timeline = timeline_section(&cx, &v, may_act),
@@ -751,7 +821,17 @@ pub async fn case_page(
     let Some(who) = staff(caller) else {
         return to_sign_in(&here);
     };
-    render(&st, &who, &headers, &reference, &HashMap::new(), &[], StatusCode::OK).await
+    render(
+        &st,
+        &who,
+        &headers,
+        &reference,
+        &HashMap::new(),
+        "",
+        &[],
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The fields of any form on the page (checkbox groups repeat a name, so pairs are kept).
@@ -1028,12 +1108,15 @@ pub async fn post_form(
                 action.clone()
             };
             let errors = errors_of(&e, &form);
+            let mut fields = fields;
+            fields.insert("flags".into(), flags.join(","));
             render(
                 &st,
                 &who,
                 &headers,
                 &reference,
                 &fields,
+                &form,
                 &errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

@@ -1688,9 +1688,15 @@ async fn cyber_cases_correlate_gate_closure_escalate_once_and_keep_advisories() 
         );
 
         // Disclosure: vulnerabilities only; patient risk tells each destination once.
+        // A closed case is a record: changing it needs the report reopened.
+        let after = change(&local_change, &a, CyberChange::Marking(Tlp::Red)).await;
+        assert!(
+            matches!(&after, Err(StoreError::Constraint(c)) if c == "cyber_case_closed"),
+            "{after:?}"
+        );
         let d = change(
             &handler,
-            &a,
+            &b,
             CyberChange::Disclosure {
                 facts: DisclosureFacts::default(),
                 escalation: vec![],
@@ -1701,6 +1707,53 @@ async fn cyber_cases_correlate_gate_closure_escalate_once_and_keep_advisories() 
         assert!(
             matches!(&d, Err(StoreError::Constraint(c)) if c == "disclosure_vulnerability_only"),
             "{d:?}"
+        );
+        // Withdrawing needs no assessment, but an impact awaiting a CSO's review blocks it too.
+        let mut severe = impact.clone();
+        severe.level = ImpactLevel::Severe;
+        change(
+            &handler,
+            &b,
+            CyberChange::Impact {
+                expected_version: 0,
+                impact: severe,
+            },
+        )
+        .await
+        .unwrap();
+        let withdraw = TransitionRequest {
+            reference: b.clone(),
+            expected_revision: Some(1),
+            action: Action::Withdraw {
+                reason: "Duplicate of another report".into(),
+            },
+            now,
+        };
+        assert!(
+            blocked(s.transition(&handler, withdraw.clone()).await, "cso_review_required"),
+            "{}",
+            db.name()
+        );
+        let none_now = ClinicalImpact {
+            level: ImpactLevel::None,
+            summary: String::new(),
+            services_affected: vec![],
+            diagnostics_delayed: 0,
+            ..impact.clone()
+        };
+        change(
+            &handler,
+            &b,
+            CyberChange::Impact {
+                expected_version: 1,
+                impact: none_now,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            blocked(s.transition(&handler, withdraw).await, "cso_review_required"),
+            "downgrading to none does not skip the CSO"
         );
         let vrec = s.get_report(&all, &v).await.unwrap().unwrap();
         let tables = candour_core::routing::Tables::embedded(&taxonomy()).unwrap();
@@ -1726,6 +1779,17 @@ async fn cyber_cases_correlate_gate_closure_escalate_once_and_keep_advisories() 
         let told: Vec<_> = vcase.escalations.iter().map(|c| c.destination.as_str()).collect();
         assert_eq!(told, ["org_cso", "org_escalation"], "{}", db.name());
         assert!(vcase.disclosure.patient_risk);
+        // The phone-only urgent route shows on the obligations board as a call to make.
+        let board = s.open_routed(&all, 100).await.unwrap();
+        let vrow = board.iter().find(|r| r.reference == v.to_string()).unwrap();
+        assert!(
+            vrow.calls
+                .iter()
+                .any(|c| c.step == "patient_risk" && c.destination == "org_escalation"),
+            "{}: {:?}",
+            db.name(),
+            vrow.calls
+        );
         // The CSO's email is queued once; the phone-only urgent route says whom to call.
         let queued = s.outbox(None, Some(&v.to_string())).await.unwrap();
         assert_eq!(

@@ -2212,6 +2212,15 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
         "{body}"
     );
     assert!(!body.contains("Record the review"), "only a CSO reviews");
+    assert!(
+        body.contains("Pathology requested on paper</textarea>")
+            && body.contains("Paper requesting; 2026-11-01 09:00; 2026-11-01 15:00</textarea>"),
+        "the assessment form starts from the latest version"
+    );
+    assert!(
+        body.contains("id=\"impact\"") && body.contains("id=\"indicators\""),
+        "each form has an id for the error summary to link to"
+    );
     let (_, body) = cso.get(&page).await;
     assert!(body.contains("Record the review"));
     let (s, _) = cyber_post(
@@ -2250,7 +2259,10 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
         body.contains("days to publication") && body.contains("Acknowledge the researcher by"),
         "{body}"
     );
-    assert!(body.contains("CVSS 3.1 base: <strong>"), "the vector is scored on the page");
+    assert!(
+        body.contains("CVSS 3.1 base: <strong>"),
+        "the vector is scored on the page"
+    );
     let (s, _) = handler
         .post(
             &format!("{vpage}/disclosure"),
