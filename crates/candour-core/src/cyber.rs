@@ -604,8 +604,13 @@ impl DisclosureFacts {
         let mut publish_by = received_at + Duration::days(p.default_days);
         let mut basis = format!("default: {} days from receipt", p.default_days);
         if let Some(d) = self.agreed_publication {
-            if let Some(t) = d.and_hms_opt(23, 59, 59) {
-                publish_by = t.and_utc();
+            // The end of the agreed day in the UK (23:59 BST is 22:59 UTC).
+            use chrono::TimeZone;
+            if let Some(t) = d
+                .and_hms_opt(23, 59, 0)
+                .and_then(|t| chrono_tz::Europe::London.from_local_datetime(&t).earliest())
+            {
+                publish_by = t.with_timezone(&Utc);
                 basis = format!("agreed with the researcher: {d}");
             }
         }

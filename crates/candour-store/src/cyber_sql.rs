@@ -178,7 +178,7 @@ macro_rules! cyber_sql {
                 });
             }
             let rows = sqlx::query(
-                "SELECT o.kind, o.value, r.reference, r.ods_code FROM cyber_indicators o JOIN reports r ON r.id = o.report_id \
+                "SELECT o.kind, o.value, o.tlp, r.reference, r.ods_code FROM cyber_indicators o JOIN reports r ON r.id = o.report_id \
                  WHERE o.report_id <> $1 AND o.excluded IS NULL AND EXISTS (SELECT 1 FROM cyber_indicators m WHERE m.report_id = $1 \
                  AND m.excluded IS NULL AND m.kind = o.kind AND m.value = o.value) ORDER BY o.kind, o.value, r.reference LIMIT $2",
             )
@@ -190,6 +190,11 @@ macro_rules! cyber_sql {
             for x in &rows {
                 let ods: String = x.try_get("ods_code")?;
                 let visible = OdsCode::parse(&ods).map(|o| can.covers(&o)).unwrap_or(false);
+                // Another organisation's TLP:RED indicator is for its named recipients only: not even
+                // the fact of a match is shown.
+                if !visible && x.try_get::<String, _>("tlp")? == Tlp::Red.as_str() {
+                    continue;
+                }
                 correlations.push(Correlation {
                     kind: x.try_get("kind")?,
                     value: x.try_get("value")?,

@@ -74,6 +74,8 @@ pub struct CaseView {
     pub disclosure_timeline: Option<DisclosureTimeline>,
     /// Vulnerabilities: days left to publication (negative once past).
     pub days_to_publication: Option<i64>,
+    /// Vulnerabilities: when the first advisory was published (the disclosure deadline is then met).
+    pub published_at: Option<chrono::DateTime<Utc>>,
 }
 
 pub(crate) async fn load_case(st: &AppState, who: &Principal, reference: &str) -> ApiResult<(ReportRecord, CaseView)> {
@@ -108,6 +110,7 @@ pub(crate) async fn load_case(st: &AppState, who: &Principal, reference: &str) -
     } else {
         (None, None)
     };
+    let published_at = case.advisories.iter().map(|a| a.at).min();
     Ok((
         rec,
         CaseView {
@@ -116,6 +119,7 @@ pub(crate) async fn load_case(st: &AppState, who: &Principal, reference: &str) -
             closure_blocked_by,
             disclosure_timeline,
             days_to_publication: days,
+            published_at,
         },
     ))
 }

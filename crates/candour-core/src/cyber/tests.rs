@@ -235,3 +235,16 @@ fn days_left_counts_whole_days_and_goes_negative_once_past() {
     assert_eq!(days_left(now - Duration::hours(1), now), -1);
     assert_eq!(days_left(now - Duration::hours(25), now), -2);
 }
+
+#[test]
+fn an_agreed_date_ends_at_the_end_of_that_day_in_the_uk() {
+    let p = DisclosurePolicy::embedded().unwrap();
+    let received = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+    let f = DisclosureFacts {
+        agreed_publication: Some(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()),
+        ..Default::default()
+    };
+    let t = f.timeline(&p, received).publish_by;
+    assert_eq!(t, Utc.with_ymd_and_hms(2026, 7, 1, 22, 59, 0).unwrap(), "23:59 BST");
+    assert_eq!(crate::time::london(t), "1 Jul 2026 23:59 BST");
+}

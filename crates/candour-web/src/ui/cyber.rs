@@ -95,6 +95,8 @@ struct Ctx<'a> {
     sent: &'a HashMap<String, String>,
     /// The id of the form that failed (`impact`, `task-<id>`…), empty when none did.
     sent_form: &'a str,
+    /// A note on what the last paste did (shown above the indicators).
+    notice: String,
 }
 
 impl Ctx<'_> {
@@ -203,10 +205,10 @@ fn disclosure_section(
         ),
         None => format!("Acknowledge the researcher by {}", esc(&london(t.acknowledge_by))),
     };
-    let countdown = if days < 0 {
-        format!("Publication is {} days overdue", -days)
-    } else {
-        format!("{days} days to publication")
+    let countdown = match v.published_at {
+        Some(at) => format!("Advisory published {}", london(at)),
+        None if days < 0 => format!("Publication is {} days overdue", -days),
+        None => format!("{days} days to publication"),
     };
     let escalated: String = v
         .case
@@ -492,7 +494,44 @@ fn indicators_section(cx: &Ctx<'_>, v: &CaseView, may_act: bool) -> String {
     } else {
         String::new()
     };
-    format!("<h2 class=\"nhsuk-heading-m\">Indicators</h2>{list}{paste}")
+    let change = if may_act && !v.case.indicators.is_empty() {
+        cx.form(
+            "indicator",
+            format!(
+                "<h3 class=\"nhsuk-heading-s\">Change an indicator</h3>{}{}{}{}",
+                cx.input(
+                    "indicator-value",
+                    "value",
+                    "Indicator",
+                    "Its value as listed above",
+                    "text"
+                ),
+                cx.select(
+                    "indicator-is_ioc",
+                    "is_ioc",
+                    "Status",
+                    &[("yes", "Confirmed IOC"), ("no", "Artifact")],
+                    cx.sent_for("indicator-is_ioc", "is_ioc").as_deref().unwrap_or("yes")
+                ),
+                cx.select(
+                    "indicator-tlp",
+                    "tlp",
+                    "TLP marking",
+                    &tlp_options(),
+                    cx.sent_for("indicator-tlp", "tlp")
+                        .as_deref()
+                        .unwrap_or(v.case.tlp.as_str())
+                ),
+                cx.button("Change the indicator", true)
+            ),
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<h2 class=\"nhsuk-heading-m\">Indicators</h2>{added}{list}{paste}{change}",
+        added = cx.notice
+    )
 }
 
 fn timeline_section(cx: &Ctx<'_>, v: &CaseView, may_act: bool) -> String {
@@ -693,6 +732,7 @@ async fn render(
     reference: &str,
     sent: &HashMap<String, String>,
     sent_form: &str,
+    notice: Option<(i64, i64)>,
     errors: &[(String, String)],
     status: StatusCode,
 ) -> Response {
@@ -727,6 +767,14 @@ async fn render(
         errors,
         sent,
         sent_form,
+        notice: notice
+            .map(|(added, already)| {
+                c(
+                    "inset-text",
+                    json!({ "html": format!("<p id=\"paste-result\">{added} indicator(s) added; {already} already recorded (a repeat changes nothing: use “Change an indicator”).</p>") }),
+                )
+            })
+            .unwrap_or_default(),
     };
     let blockers = if v.closure_blocked_by.is_empty() {
         String::new()
@@ -810,12 +858,20 @@ async fn render(
     )
 }
 
+/// What the last paste did (`?added=3&already=1`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PasteResult {
+    pub added: Option<i64>,
+    pub already: Option<i64>,
+}
+
 /// `GET /workspace/reports/{ref}/cyber`
 pub async fn case_page(
     State(st): State<AppState>,
     caller: Result<Caller, ApiError>,
     headers: HeaderMap,
     Path(reference): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<PasteResult>,
 ) -> Response {
     let here = format!("/workspace/reports/{reference}/cyber");
     let Some(who) = staff(caller) else {
@@ -828,6 +884,7 @@ pub async fn case_page(
         &reference,
         &HashMap::new(),
         "",
+        q.added.map(|a| (a, q.already.unwrap_or(0))),
         &[],
         StatusCode::OK,
     )
@@ -937,7 +994,7 @@ async fn act(
     action: &str,
     f: &HashMap<String, String>,
     flags: &[String],
-) -> Result<(), ApiError> {
+) -> Result<Option<String>, ApiError> {
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     match action {
         "marking" => {
@@ -957,7 +1014,58 @@ async fn act(
                 is_ioc: f.contains_key("is_ioc"),
                 tlp: Some(get("tlp")),
             };
-            api::add_indicators_for(st, who, reference, req).await?;
+            let done = api::add_indicators_for(st, who, reference, req).await?;
+            return Ok(Some(format!(
+                "/workspace/reports/{reference}/cyber?added={}&already={}#indicators",
+                done.changed, done.already
+            )));
+        }
+        "indicator" => {
+            // Found by its value as listed (normalised the way it was recorded).
+            let (_, v) = api::load_case(st, who, reference).await?;
+            let typed = get("value");
+            let wanted = typed.trim();
+            let found = v
+                .case
+                .indicators
+                .iter()
+                .find(|i| {
+                    i.value == wanted
+                        || candour_ioc::Kind::parse(&i.kind)
+                            .and_then(|k| candour_ioc::parse(k, wanted).ok())
+                            .is_some_and(|n| n == i.value)
+                })
+                .ok_or_else(|| {
+                    ValidationErrors::one(
+                        "value",
+                        "not_found",
+                        "No indicator with that value is recorded on this report",
+                    )
+                })?;
+            let is_ioc = match get("is_ioc").as_str() {
+                "yes" => true,
+                "no" => false,
+                _ => {
+                    return Err(ValidationErrors::one("is_ioc", "required", "Choose confirmed IOC or artifact").into())
+                }
+            };
+            let tlp = Tlp::parse(&get("tlp"))
+                .ok_or_else(|| ValidationErrors::one("tlp", "required", "Choose a TLP label"))?;
+            let can = crate::api::need::<TransitionReports>(who)?;
+            let r = crate::api::parse_reference(reference)?;
+            st.store
+                .cyber_change(
+                    &can,
+                    &r,
+                    candour_store::CyberChange::UpdateIndicator {
+                        id: found.id,
+                        is_ioc,
+                        tlp,
+                    },
+                    Utc::now(),
+                )
+                .await
+                .map_err(ApiError::from)?;
         }
         "event" => {
             let mut e = ValidationErrors::default();
@@ -1073,7 +1181,7 @@ async fn act(
         }
         _ => return Err(ApiError::NotFound("form".into())),
     }
-    Ok(())
+    Ok(None)
 }
 
 /// `POST /workspace/reports/{ref}/cyber/{action}`: marking, indicators, event, task, task-update, impact,
@@ -1100,7 +1208,7 @@ pub async fn post_form(
         .collect();
     let fields: HashMap<String, String> = pairs.into_iter().filter(|(k, _)| k != "csrf" && k != "flags").collect();
     match act(&st, &who, &reference, &action, &fields, &flags).await {
-        Ok(()) => see_other(&here),
+        Ok(to) => see_other(to.as_deref().unwrap_or(&here)),
         Err(e) => {
             let form = if action == "task-update" {
                 format!("task-{}", fields.get("task").cloned().unwrap_or_default())
@@ -1117,6 +1225,7 @@ pub async fn post_form(
                 &reference,
                 &fields,
                 &form,
+                None,
                 &errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

@@ -2093,6 +2093,37 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
     )
     .await;
     assert_eq!(s, 303);
+    let (_, body) = analyst.get(&format!("{page}?added=3&already=0")).await;
+    assert!(
+        body.contains("3 indicator(s) added; 0 already recorded"),
+        "the paste's result is shown"
+    );
+    let (s, body) = cyber_post(
+        &mut analyst,
+        &page,
+        "indicator",
+        &[("value", "198.51.100.99"), ("is_ioc", "no"), ("tlp", "TLP:GREEN")],
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(body.contains("No indicator with that value"), "{body}");
+    let (s, _) = cyber_post(
+        &mut analyst,
+        &page,
+        "indicator",
+        &[
+            ("value", "hxxps://login-nhs[.]example-portal[.]xyz/owa"),
+            ("is_ioc", "no"),
+            ("tlp", "TLP:GREEN"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303, "found by its defanged form too");
+    let (_, body) = analyst.get(&page).await;
+    assert!(
+        body.contains("Artifact") && body.contains("nhsuk-tag--green\">TLP:GREEN"),
+        "the indicator was changed"
+    );
     let (s, body) = cyber_post(
         &mut analyst,
         &page,
@@ -2294,6 +2325,10 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
     assert_eq!(s, 303);
     let (_, body) = handler.get(&vpage).await;
     assert!(body.contains("Published") && body.contains("csaf_vex"), "{body}");
+    assert!(
+        body.contains("Advisory published"),
+        "the countdown stops once an advisory is published"
+    );
     // Another organisation's staff cannot see it.
     let (s, _) = analyst.get(&vpage).await;
     assert_eq!(s, 404);
