@@ -20,6 +20,8 @@ pub enum Step {
     Escalation,
     /// Uncontrolled risk to patients from a vulnerability (issue 7): told at once, not after a clock.
     PatientRisk,
+    /// A clinical impact assessment of a cyber incident or vulnerability awaits the CSO's review (issue 7).
+    ImpactReview,
 }
 
 impl Step {
@@ -29,6 +31,7 @@ impl Step {
             Step::Reminder => "reminder",
             Step::Escalation => "escalation",
             Step::PatientRisk => "patient_risk",
+            Step::ImpactReview => "impact_review",
         }
     }
 
@@ -36,7 +39,7 @@ impl Step {
     pub fn purpose(self) -> Purpose {
         match self {
             Step::Reminder => Purpose::Reminder,
-            Step::Escalation | Step::PatientRisk => Purpose::Escalation,
+            Step::Escalation | Step::PatientRisk | Step::ImpactReview => Purpose::Escalation,
         }
     }
 }
@@ -152,18 +155,27 @@ pub const PATIENT_RISK_DESTINATIONS: [&str; 2] = ["org_cso", "org_escalation"];
 
 /// The messages that tell [`PATIENT_RISK_DESTINATIONS`] at once about report `r`.
 pub fn patient_risk_plans(r: &ReportRecord, directory: &Directory, now: DateTime<Utc>) -> Vec<Plan> {
-    let s = Standing {
+    PATIENT_RISK_DESTINATIONS
+        .iter()
+        .map(|d| plan(Step::PatientRisk, r, d, &at_once(now), directory))
+        .collect()
+}
+
+/// The message asking the organisation's Clinical Safety Officer to review report `r`'s clinical impact.
+pub fn impact_review_plan(r: &ReportRecord, directory: &Directory, now: DateTime<Utc>) -> Plan {
+    plan(Step::ImpactReview, r, "org_cso", &at_once(now), directory)
+}
+
+/// A standing for a step taken at once rather than after a clock.
+fn at_once(now: DateTime<Utc>) -> Standing {
+    Standing {
         sent_at: now,
         delivered: true,
         due_at: None,
         urgent: true,
         reminded_at: None,
         escalated_at: None,
-    };
-    PATIENT_RISK_DESTINATIONS
-        .iter()
-        .map(|d| plan(Step::PatientRisk, r, d, &s, directory))
-        .collect()
+    }
 }
 
 /// Plan `step` for `destination` on report `r`. A step is always planned, so it is recorded and the
@@ -183,6 +195,14 @@ pub fn plan(step: Step, r: &ReportRecord, destination: &str, s: &Standing, direc
             format!(
                 "PATIENT RISK: report {} describes a vulnerability that puts patients at uncontrolled risk.\n\
                  A person must act on it now; the disclosure timeline has been shortened. Their contacts:\n{their}",
+                r.reference
+            ),
+        ),
+        Step::ImpactReview => (
+            dest,
+            format!(
+                "CSO REVIEW NEEDED: the clinical impact of report {} has been assessed as affecting patient care.\n\
+                 The report cannot be closed until a Clinical Safety Officer reviews the assessment in the workspace.",
                 r.reference
             ),
         ),

@@ -387,7 +387,7 @@ macro_rules! cyber_sql {
                     out.id = Some(tid.to_string());
                     (action, serde_json::json!({ "id": tid, "task": task }))
                 }
-                CyberChange::Impact { expected_version, impact } => {
+                CyberChange::Impact { expected_version, impact, notify } => {
                     let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM clinical_impacts WHERE report_id = $1")
                         .bind(&id)
                         .fetch_one(&mut *c)
@@ -407,7 +407,32 @@ macro_rules! cyber_sql {
                         .await?;
                     out.changed = 1;
                     out.id = Some((current + 1).to_string());
-                    ("clinical_impact.record", serde_json::json!({ "version": current + 1, "impact": impact }))
+                    // Ask the organisation's CSO for the review this version needs (one message per
+                    // contact and version; delivery is at least once, so the id is stable).
+                    let mut asked = Vec::new();
+                    for plan in notify.iter().filter(|_| impact.needs_cso_review()) {
+                        for m in &plan.messages {
+                            sqlx::query(
+                                "INSERT INTO outbox (id, report_id, reference, destination, channel, address, subject, body, status, attempts, \
+                                 next_attempt_at, last_error, created_at, sent_at, purpose) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $9, NULL, $10) ON CONFLICT (id) DO NOTHING",
+                            )
+                            .bind(Uuid::new_v5(&m.id(r.id), format!("impact_review:{}", current + 1).as_bytes()).to_string())
+                            .bind(&id)
+                            .bind(r.reference.to_string())
+                            .bind(&m.destination)
+                            .bind(m.channel.as_str())
+                            .bind(&m.address)
+                            .bind(format!("CSO review needed: {} clinical impact {}", r.reference, impact.level.as_str()))
+                            .bind(&plan.preamble)
+                            .bind(now)
+                            .bind(m.purpose.as_str())
+                            .execute(&mut *c)
+                            .await?;
+                            asked.push(m.destination.clone());
+                        }
+                    }
+                    ("clinical_impact.record", serde_json::json!({ "version": current + 1, "impact": impact, "asked": asked }))
                 }
                 CyberChange::Disclosure { facts, escalation, subject } => {
                     if r.reference.kind() != candour_core::ReportKind::Vulnerability {

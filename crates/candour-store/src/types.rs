@@ -876,10 +876,12 @@ pub enum CyberChange {
         task: candour_core::cyber::Task,
     },
     /// Record a new version of the clinical impact assessment (`expected_version`: the latest the assessor
-    /// saw, 0 for none).
+    /// saw, 0 for none). `notify`: when the new version needs a CSO's review, the messages that ask the
+    /// organisation's CSO for it, queued in the same transaction.
     Impact {
         expected_version: i64,
         impact: candour_core::cyber::ClinicalImpact,
+        notify: Vec<candour_core::chase::Plan>,
     },
     /// Record the disclosure facts; when patients newly face uncontrolled risk, `escalation` holds the
     /// messages that tell the CSO and the urgent route at once (recorded once per destination).

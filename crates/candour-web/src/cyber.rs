@@ -469,6 +469,21 @@ pub(crate) async fn record_impact_for(
         }
     }
     e.into_result(())?;
+    // Ask the organisation's CSO for the review an impact on care needs, in the same transaction.
+    let notify = if impact.needs_cso_review() {
+        let rec = st
+            .store
+            .get_report(&can, &parse_reference(reference)?)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("report {reference}")))?;
+        vec![candour_core::chase::impact_review_plan(
+            &rec,
+            &st.routing.tables().directory,
+            Utc::now(),
+        )]
+    } else {
+        Vec::new()
+    };
     change(
         st,
         who,
@@ -476,6 +491,7 @@ pub(crate) async fn record_impact_for(
         CyberChange::Impact {
             expected_version: req.expected_version,
             impact,
+            notify,
         },
     )
     .await

@@ -360,6 +360,7 @@ pub async fn seed(store: &DynStore, count: usize, now: DateTime<Utc>) -> Result<
                             &tcan,
                             &created.reference,
                             candour_store::CyberChange::Impact {
+                                notify: Vec::new(),
                                 expected_version,
                                 impact: none,
                             },
@@ -458,6 +459,7 @@ async fn seed_cyber_case(
                 can,
                 reference,
                 CyberChange::Impact {
+                    notify: Vec::new(),
                     expected_version: 0,
                     impact,
                 },

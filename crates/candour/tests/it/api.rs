@@ -1759,6 +1759,29 @@ async fn a_cyber_incident_is_worked_assessed_reviewed_exported_and_only_then_clo
     );
     let p = problem(post(&app, &tr, Some(&analyst), &close).await, 422).await;
     assert_eq!(p["errors"][0]["code"], "cso_review_required");
+    // The organisation's CSO is asked for the review, by the directory's electronic route.
+    let sent: Value = get(&app, &format!("/api/v1/reports/{reference}/deliveries"), &analyst)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let asks: Vec<&Value> = sent
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            m["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("CSO review needed"))
+        })
+        .collect();
+    assert_eq!(asks.len(), 1, "{sent}");
+    assert_eq!(asks[0]["destination"], "org_cso");
+    assert!(
+        asks[0]["body"].as_str().unwrap_or("").contains("CSO REVIEW NEEDED"),
+        "{}",
+        asks[0]
+    );
     let review = json!({"version": 1, "note": "Reviewed with the pathology lead: no harm"});
     assert_eq!(
         post(&app, &format!("{base}/impact/reviews"), Some(&analyst), &review)

@@ -1628,6 +1628,7 @@ async fn cyber_cases_correlate_gate_closure_escalate_once_and_keep_advisories() 
             &local_change,
             &a,
             CyberChange::Impact {
+                notify: Vec::new(),
                 expected_version: 0,
                 impact: impact.clone(),
             },
@@ -1638,6 +1639,7 @@ async fn cyber_cases_correlate_gate_closure_escalate_once_and_keep_advisories() 
             &local_change,
             &a,
             CyberChange::Impact {
+                notify: Vec::new(),
                 expected_version: 0,
                 impact: impact.clone(),
             },
@@ -1715,6 +1717,7 @@ async fn cyber_cases_correlate_gate_closure_escalate_once_and_keep_advisories() 
             &handler,
             &b,
             CyberChange::Impact {
+                notify: Vec::new(),
                 expected_version: 0,
                 impact: severe,
             },
@@ -1745,6 +1748,7 @@ async fn cyber_cases_correlate_gate_closure_escalate_once_and_keep_advisories() 
             &handler,
             &b,
             CyberChange::Impact {
+                notify: Vec::new(),
                 expected_version: 1,
                 impact: none_now,
             },
