@@ -412,23 +412,9 @@ macro_rules! cyber_sql {
                     let mut asked = Vec::new();
                     for plan in notify.iter().filter(|_| impact.needs_cso_review()) {
                         for m in &plan.messages {
-                            sqlx::query(
-                                "INSERT INTO outbox (id, report_id, reference, destination, channel, address, subject, body, status, attempts, \
-                                 next_attempt_at, last_error, created_at, sent_at, purpose) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $9, NULL, $10) ON CONFLICT (id) DO NOTHING",
-                            )
-                            .bind(Uuid::new_v5(&m.id(r.id), format!("impact_review:{}", current + 1).as_bytes()).to_string())
-                            .bind(&id)
-                            .bind(r.reference.to_string())
-                            .bind(&m.destination)
-                            .bind(m.channel.as_str())
-                            .bind(&m.address)
-                            .bind(format!("CSO review needed: {} clinical impact {}", r.reference, impact.level.as_str()))
-                            .bind(&plan.preamble)
-                            .bind(now)
-                            .bind(m.purpose.as_str())
-                            .execute(&mut *c)
-                            .await?;
+                            let subject = format!("CSO review needed: {} clinical impact {}", r.reference, impact.level.as_str());
+                            let mid = Uuid::new_v5(&m.id(r.id), format!("impact_review:{}", current + 1).as_bytes());
+                            queue_message(c, mid, r.id, &r.reference.to_string(), m, &subject, &plan.preamble, now).await?;
                             asked.push(m.destination.clone());
                         }
                     }
@@ -491,23 +477,8 @@ macro_rules! cyber_sql {
                 return Ok(());
             }
             for m in &p.messages {
-                sqlx::query(
-                    "INSERT INTO outbox (id, report_id, reference, destination, channel, address, subject, body, status, attempts, \
-                     next_attempt_at, last_error, created_at, sent_at, purpose) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $9, NULL, $10) ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(Uuid::new_v5(&m.id(ch.report_id), b"patient_risk").to_string())
-                .bind(ch.report_id.to_string())
-                .bind(&ch.reference)
-                .bind(&m.destination)
-                .bind(m.channel.as_str())
-                .bind(&m.address)
-                .bind(&ch.subject)
-                .bind(&p.preamble)
-                .bind(ch.now)
-                .bind(m.purpose.as_str())
-                .execute(&mut *c)
-                .await?;
+                let mid = Uuid::new_v5(&m.id(ch.report_id), b"patient_risk");
+                queue_message(c, mid, ch.report_id, &ch.reference, m, &ch.subject, &p.preamble, ch.now).await?;
             }
             let mut head = lock_head(c).await?;
             let what = serde_json::json!({ "destination": p.destination, "told": p.to, "messages": p.messages.len(), "note": p.preamble });

@@ -696,6 +696,39 @@ macro_rules! candour_sql {
                 .collect()
         }
 
+        /// Queue one planned message (its body is the opening lines given; the worker adds the report). A
+        /// message already queued under `id` is left as it is: delivery is at least once, ids are stable.
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) async fn queue_message(
+            c: &mut Conn,
+            id: Uuid,
+            report_id: Uuid,
+            reference: &str,
+            m: &candour_core::outbox::Planned,
+            subject: &str,
+            body: &str,
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO outbox (id, report_id, reference, destination, channel, address, subject, body, status, attempts, \
+                 next_attempt_at, last_error, created_at, sent_at, purpose) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $9, NULL, $10) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id.to_string())
+            .bind(report_id.to_string())
+            .bind(reference)
+            .bind(&m.destination)
+            .bind(m.channel.as_str())
+            .bind(&m.address)
+            .bind(subject)
+            .bind(body)
+            .bind(now)
+            .bind(m.purpose.as_str())
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        }
+
         /// Record a chasing step once, with its messages and its audit entry. `false` when the step was
         /// already taken (another worker got there first): nothing is written.
         pub(crate) async fn record_chase(c: &mut Conn, ch: NewChase) -> Result<bool, StoreError> {
@@ -719,23 +752,7 @@ macro_rules! candour_sql {
                 return Ok(false);
             }
             for m in &p.messages {
-                sqlx::query(
-                    "INSERT INTO outbox (id, report_id, reference, destination, channel, address, subject, body, status, attempts, \
-                     next_attempt_at, last_error, created_at, sent_at, purpose) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $9, NULL, $10) ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(m.id(ch.report_id).to_string())
-                .bind(ch.report_id.to_string())
-                .bind(&ch.reference)
-                .bind(&m.destination)
-                .bind(m.channel.as_str())
-                .bind(&m.address)
-                .bind(&ch.subject)
-                .bind(&p.preamble)
-                .bind(ch.now)
-                .bind(m.purpose.as_str())
-                .execute(&mut *c)
-                .await?;
+                queue_message(c, m.id(ch.report_id), ch.report_id, &ch.reference, m, &ch.subject, &p.preamble, ch.now).await?;
             }
             let what = serde_json::json!({
                 "destination": p.destination, "step": p.step, "told": p.to, "messages": p.messages.len(), "note": p.preamble,
