@@ -763,7 +763,7 @@ fn candours_own_safety_case_validates() {
     assert!(cso.registration_number.is_empty() && cso.registration_body.is_empty());
 
     let types = HazardTypes::default_types().unwrap();
-    assert!((10..=14).contains(&case.hazard.len()), "{}", case.hazard.len());
+    assert!(case.hazard.len() >= 15, "hazards went missing: {}", case.hazard.len());
     let mut hazards = Vec::new();
     for (i, h) in case.hazard.into_iter().enumerate() {
         let id = crate::clinical::hazard_id(i as i64 + 1);
