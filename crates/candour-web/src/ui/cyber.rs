@@ -40,7 +40,7 @@ pub(super) fn link(reference: &str, kind: ReportKind) -> String {
         "Indicators, timeline, tasks, clinical impact and CSOC report"
     };
     format!(
-        "<h2 class=\"nhsuk-heading-m\">Cyber working record</h2><p><a href=\"/workspace/reports/{r}/cyber\">{what}</a></p>",
+        "<h2 class=\"nhsuk-heading-m\" id=\"cyber-record\">Cyber working record</h2><p><a href=\"/workspace/reports/{r}/cyber\">{what}</a></p>",
         r = esc(reference)
     )
 }

@@ -1233,7 +1233,15 @@ pub async fn act(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     v.errors
                         .iter()
-                        .map(|fe| (format!("{}-{}", f.action, fe.path), fe.message.clone()))
+                        .map(|fe| {
+                            // The closure gate's errors point at the cyber record, where they are put right.
+                            let id = if fe.path == "clinical_impact" {
+                                "cyber-record".to_string()
+                            } else {
+                                format!("{}-{}", f.action, fe.path)
+                            };
+                            (id, fe.message.clone())
+                        })
                         .collect(),
                 ),
                 ApiError::Transition(m) => (StatusCode::CONFLICT, vec![("action".to_string(), m)]),

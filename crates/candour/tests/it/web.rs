@@ -2065,6 +2065,32 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
         body.contains("Not ready to close") && body.contains("No indicators recorded yet"),
         "{body}"
     );
+    // Closing from the report page is refused until the clinical impact is dealt with; the error links to
+    // the cyber record.
+    let act = format!("/workspace/reports/{reference}/actions");
+    for (action, rev, field, text) in [
+        ("acknowledge", "1", "role", "Cyber analyst"),
+        ("triage", "2", "note", ""),
+        ("resolve", "3", "summary", "Contained"),
+    ] {
+        let mut fields = vec![("action", action), ("expected_revision", rev), (field, text)];
+        if action == "acknowledge" {
+            fields.extend([("name", "Sam Kowalczyk"), ("method", "web")]);
+        }
+        let (s, _) = analyst.post(&act, &fields).await;
+        assert_eq!(s, 303, "{action}");
+    }
+    let (s, closing) = analyst
+        .post(
+            &act,
+            &[("action", "close"), ("expected_revision", "4"), ("feedback", "Secured")],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        closing.contains("href=\"#cyber-record\"") && closing.contains("id=\"cyber-record\""),
+        "the closure gate's error links to the cyber record"
+    );
 
     let (s, body) = cyber_post(
         &mut analyst,
