@@ -1201,8 +1201,10 @@ async function main() {
       await paste.locator('textarea[name="text"]').fill('nothing to find here');
       await expectErrorSummary(s, await s.press('Add the indicators', paste), 'cyber record, empty paste', { fields: ['indicators-text'] });
       await s.page.locator('form[action$="/cyber/indicators"] textarea[name="text"]').fill('C2 hxxps://update-nhs[.]example-cdn[.]xyz/a 198.51.100.23');
-      await s.arrive(await s.press('Add the indicators', s.page.locator('form[action$="/cyber/indicators"]')), 'cyber record with indicators', { path: here });
+      const pasted = new RegExp(`^${here}\\?added=\\d+&already=\\d+#indicators$`);
+      await s.arrive(await s.press('Add the indicators', s.page.locator('form[action$="/cyber/indicators"]')), 'cyber record with indicators', { path: pasted });
       check((await s.text('main')).includes('198.51.100.23'), s.where('cyber record with indicators'), 'the pasted address is listed');
+      check(/indicator\(s\) added; \d+ already recorded/.test(await s.text('#paste-result')), s.where('cyber record with indicators'), 'the paste says what it did');
       const impact = s.page.locator('form[action$="/cyber/impact"]');
       await impact.locator('input[type="radio"][name="level"][value="low"]').check();
       await impact.locator('textarea[name="summary"]').fill('Outpatient letters delayed by a day');

@@ -39,7 +39,9 @@ impl Step {
     pub fn purpose(self) -> Purpose {
         match self {
             Step::Reminder => Purpose::Reminder,
-            Step::Escalation | Step::PatientRisk | Step::ImpactReview => Purpose::Escalation,
+            Step::Escalation => Purpose::Escalation,
+            Step::PatientRisk => Purpose::PatientRisk,
+            Step::ImpactReview => Purpose::ImpactReview,
         }
     }
 }

@@ -44,6 +44,10 @@ pub enum Purpose {
     Reminder,
     /// Still nobody after the reminder: sent to whoever the directory says to escalate to.
     Escalation,
+    /// A vulnerability puts patients at uncontrolled risk: told at once (issue 7).
+    PatientRisk,
+    /// A cyber incident's clinical impact awaits the CSO's review (issue 7).
+    ImpactReview,
 }
 
 impl Purpose {
@@ -53,14 +57,22 @@ impl Purpose {
             Purpose::Routed => "routed",
             Purpose::Reminder => "reminder",
             Purpose::Escalation => "escalation",
+            Purpose::PatientRisk => "patient_risk",
+            Purpose::ImpactReview => "impact_review",
         }
     }
 
     /// From the wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Purpose::Routed, Purpose::Reminder, Purpose::Escalation]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        [
+            Purpose::Routed,
+            Purpose::Reminder,
+            Purpose::Escalation,
+            Purpose::PatientRisk,
+            Purpose::ImpactReview,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
     }
 }
 
@@ -196,6 +208,8 @@ pub fn render_with(r: &ReportRecord, p: &Planned, t: &Taxonomy, preamble: &str) 
         Purpose::Routed => subject(r, t),
         Purpose::Reminder => format!("Reminder: {}", subject(r, t)),
         Purpose::Escalation => format!("Escalation: {}", subject(r, t)),
+        Purpose::PatientRisk => format!("PATIENT RISK: {}", subject(r, t)),
+        Purpose::ImpactReview => format!("CSO review needed: {}", subject(r, t)),
     };
     let body = match p.channel {
         Channel::Email if preamble.is_empty() => email_text(r, p, t),

@@ -407,15 +407,16 @@ macro_rules! cyber_sql {
                         .await?;
                     out.changed = 1;
                     out.id = Some((current + 1).to_string());
-                    // Ask the organisation's CSO for the review this version needs (one message per
-                    // contact and version; delivery is at least once, so the id is stable).
+                    // Ask the organisation's CSO for the review this version needs: once per report and
+                    // contact (the outbox keeps one message per purpose), which then finds the latest
+                    // version in the workspace.
                     let mut asked = Vec::new();
                     for plan in notify.iter().filter(|_| impact.needs_cso_review()) {
                         for m in &plan.messages {
                             let subject = format!("CSO review needed: {} clinical impact {}", r.reference, impact.level.as_str());
-                            let mid = Uuid::new_v5(&m.id(r.id), format!("impact_review:{}", current + 1).as_bytes());
-                            queue_message(c, mid, r.id, &r.reference.to_string(), m, &subject, &plan.preamble, now).await?;
-                            asked.push(m.destination.clone());
+                            if queue_message(c, m.id(r.id), r.id, &r.reference.to_string(), m, &subject, &plan.preamble, now).await? {
+                                asked.push(m.destination.clone());
+                            }
                         }
                     }
                     ("clinical_impact.record", serde_json::json!({ "version": current + 1, "impact": impact, "asked": asked }))
@@ -477,8 +478,7 @@ macro_rules! cyber_sql {
                 return Ok(());
             }
             for m in &p.messages {
-                let mid = Uuid::new_v5(&m.id(ch.report_id), b"patient_risk");
-                queue_message(c, mid, ch.report_id, &ch.reference, m, &ch.subject, &p.preamble, ch.now).await?;
+                queue_message(c, m.id(ch.report_id), ch.report_id, &ch.reference, m, &ch.subject, &p.preamble, ch.now).await?;
             }
             let mut head = lock_head(c).await?;
             let what = serde_json::json!({ "destination": p.destination, "told": p.to, "messages": p.messages.len(), "note": p.preamble });

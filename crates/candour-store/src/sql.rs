@@ -696,8 +696,9 @@ macro_rules! candour_sql {
                 .collect()
         }
 
-        /// Queue one planned message (its body is the opening lines given; the worker adds the report). A
-        /// message already queued under `id` is left as it is: delivery is at least once, ids are stable.
+        /// Queue one planned message (its body is the opening lines given; the worker adds the report).
+        /// `false` when that message (the same id, or the same report, destination, channel and purpose)
+        /// is already queued: it is left as it is (delivery is at least once, ids are stable).
         #[allow(clippy::too_many_arguments)]
         pub(crate) async fn queue_message(
             c: &mut Conn,
@@ -708,11 +709,11 @@ macro_rules! candour_sql {
             subject: &str,
             body: &str,
             now: DateTime<Utc>,
-        ) -> Result<(), StoreError> {
-            sqlx::query(
+        ) -> Result<bool, StoreError> {
+            let n = sqlx::query(
                 "INSERT INTO outbox (id, report_id, reference, destination, channel, address, subject, body, status, attempts, \
                  next_attempt_at, last_error, created_at, sent_at, purpose) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $9, NULL, $10) ON CONFLICT (id) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $9, NULL, $10) ON CONFLICT DO NOTHING",
             )
             .bind(id.to_string())
             .bind(report_id.to_string())
@@ -725,8 +726,9 @@ macro_rules! candour_sql {
             .bind(now)
             .bind(m.purpose.as_str())
             .execute(&mut *c)
-            .await?;
-            Ok(())
+            .await?
+            .rows_affected();
+            Ok(n > 0)
         }
 
         /// Record a chasing step once, with its messages and its audit entry. `false` when the step was

@@ -98,3 +98,9 @@ CREATE TRIGGER clinical_impacts_immutable_change BEFORE UPDATE OR DELETE ON clin
     FOR EACH ROW EXECUTE FUNCTION cyber_history_immutable();
 CREATE TRIGGER clinical_impact_reviews_immutable_change BEFORE UPDATE OR DELETE ON clinical_impact_reviews
     FOR EACH ROW EXECUTE FUNCTION cyber_history_immutable();
+
+-- Messages that tell people at once (patient risk) or ask a CSO for a review have purposes of their own,
+-- so they never collide with a report's routed, reminder or escalation messages.
+ALTER TABLE outbox DROP CONSTRAINT outbox_purpose_known;
+ALTER TABLE outbox ADD CONSTRAINT outbox_purpose_known
+    CHECK (purpose IN ('routed', 'reminder', 'escalation', 'patient_risk', 'impact_review'));

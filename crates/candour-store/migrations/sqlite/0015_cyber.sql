@@ -111,3 +111,34 @@ CREATE TRIGGER clinical_impact_reviews_immutable_delete BEFORE DELETE ON clinica
 BEGIN
     SELECT RAISE(ABORT, 'clinical_impact_reviews_immutable');
 END;
+
+-- Messages that tell people at once (patient risk) or ask a CSO for a review have purposes of their own,
+-- so they never collide with a report's routed, reminder or escalation messages. SQLite cannot change a
+-- constraint in place, so the outbox is rebuilt as in 0006 (nothing references it).
+CREATE TABLE outbox_new (
+    id TEXT NOT NULL CONSTRAINT outbox_pk PRIMARY KEY,
+    report_id TEXT NOT NULL CONSTRAINT outbox_report_fk REFERENCES reports (id),
+    reference TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    channel TEXT NOT NULL CONSTRAINT outbox_channel_known CHECK (channel IN ('email', 'webhook')),
+    address TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL CONSTRAINT outbox_status_known CHECK (status IN ('pending', 'sent', 'dead')),
+    attempts BIGINT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    purpose TEXT NOT NULL DEFAULT 'routed' CONSTRAINT outbox_purpose_known
+        CHECK (purpose IN ('routed', 'reminder', 'escalation', 'patient_risk', 'impact_review')),
+    CONSTRAINT outbox_message_unique UNIQUE (report_id, destination, channel, purpose)
+);
+INSERT INTO outbox_new (id, report_id, reference, destination, channel, address, subject, body, status, attempts,
+    next_attempt_at, last_error, created_at, sent_at, purpose)
+SELECT id, report_id, reference, destination, channel, address, subject, body, status, attempts,
+    next_attempt_at, last_error, created_at, sent_at, purpose FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_reference_idx ON outbox (reference);

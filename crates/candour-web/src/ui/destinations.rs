@@ -24,6 +24,8 @@ fn sent_text(m: &OutboxMessage) -> String {
     let what = match m.purpose.as_str() {
         "reminder" => "Reminder",
         "escalation" => "Escalation",
+        "patient_risk" => "Patient risk, told at once",
+        "impact_review" => "CSO review requested",
         _ => "Report",
     };
     let state = match (m.status.as_str(), m.sent_at) {

@@ -476,17 +476,7 @@ async fn staff_record_phone_acknowledgements_and_justify_not_notifying() {
     let handler = app
         .login_as("h.rzx", vec![candour::ops::parse_grant("handler@RZX").unwrap()])
         .await;
-    let created: serde_json::Value = app
-        .client
-        .post(app.url("/api/v1/reports"))
-        .json(&example("cyber_incident"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let reference = created["reference"].as_str().unwrap();
+    let reference = &submit(&app, &example("cyber_incident")).await;
     let post = |dest: &str, body: serde_json::Value| {
         let app = &app;
         let handler = handler.clone();

@@ -302,3 +302,18 @@ pub async fn apps() -> Vec<App> {
     }
     v
 }
+
+/// Submit a report anonymously through the API; its reference.
+pub async fn submit(app: &App, body: &serde_json::Value) -> String {
+    let created: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["reference"].as_str().unwrap().to_string()
+}

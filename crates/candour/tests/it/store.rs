@@ -1799,7 +1799,7 @@ async fn cyber_cases_correlate_gate_closure_escalate_once_and_keep_advisories() 
         assert_eq!(
             queued
                 .iter()
-                .filter(|m| m.purpose == "escalation" && m.destination == "org_cso")
+                .filter(|m| m.purpose == "patient_risk" && m.destination == "org_cso")
                 .count(),
             1,
             "{queued:?}"

@@ -2044,17 +2044,7 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
     let app = spawn_app().await;
     let mut analyst = signed_in(&app, "cyber.analyst", Role::CyberAnalyst, Some("RZX")).await;
     let mut cso = signed_in(&app, "cyber.cso", Role::ClinicalSafetyOfficer, Some("RZX")).await;
-    let created: serde_json::Value = app
-        .client
-        .post(app.url("/api/v1/reports"))
-        .json(&example("cyber_incident"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let reference = created["reference"].as_str().unwrap().to_string();
+    let reference = submit(&app, &example("cyber_incident")).await;
     let page = format!("/workspace/reports/{reference}/cyber");
     let (s, report) = analyst.get(&format!("/workspace/reports/{reference}")).await;
     assert_eq!(s, 200);
@@ -2262,6 +2252,26 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
     )
     .await;
     assert_eq!(s, 303);
+    // Saving the form again as shown (as the browser does) records a second version.
+    let (s, again) = cyber_post(
+        &mut analyst,
+        &page,
+        "impact",
+        &[
+            ("expected_version", "1"),
+            ("level", "moderate"),
+            ("summary", "Pathology requested on paper"),
+            ("services", "Pathology\nRadiology"),
+            ("downtime", "Paper requesting; 2026-11-01 09:00; 2026-11-01 15:00"),
+            ("appointments_postponed", "0"),
+            ("procedures_postponed", "0"),
+            ("diagnostics_delayed", "40"),
+            ("ambulance_diversions", "0"),
+            ("safety_events", "low; A repeat blood test was needed"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303, "{again}");
     let (_, body) = analyst.get(&page).await;
     assert!(
         body.contains("CSO review needed before closure")
@@ -2284,7 +2294,7 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
         &mut cso,
         &page,
         "review",
-        &[("version", "1"), ("note", "Harm reviews done; no hazard raised")],
+        &[("version", "2"), ("note", "Harm reviews done; no hazard raised")],
     )
     .await;
     assert_eq!(s, 303);
@@ -2299,17 +2309,7 @@ async fn staff_work_a_cyber_incident_and_a_vulnerability_in_the_workspace() {
 
     // A vulnerability: the countdown, the patient-risk override, a published advisory.
     let mut handler = signed_in(&app, "vuln.handler", Role::Handler, Some("RZY")).await;
-    let created: serde_json::Value = app
-        .client
-        .post(app.url("/api/v1/reports"))
-        .json(&example("vulnerability"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let vref = created["reference"].as_str().unwrap().to_string();
+    let vref = submit(&app, &example("vulnerability")).await;
     let vpage = format!("/workspace/reports/{vref}/cyber");
     let (_, body) = handler.get(&vpage).await;
     assert!(
