@@ -29,6 +29,19 @@ macro_rules! cyber_sql {
             }
         }
 
+        /// The cyber report `reference` if the caller's scope covers its organisation (else `NotFound`).
+        async fn cyber_report_in_scope(
+            c: &mut Conn,
+            reference: &Reference,
+            covers: impl Fn(&OdsCode) -> bool,
+        ) -> Result<ReportRecord, StoreError> {
+            let r = load_report(c, reference)
+                .await?
+                .filter(|r| covers(r.report.ods()))
+                .ok_or(StoreError::NotFound)?;
+            cyber_report(r)
+        }
+
         fn audit_event(actor: &str, action: &str, reference: &Reference, what: &serde_json::Value) -> AuditEvent {
             AuditEvent {
                 actor: actor.into(),
@@ -255,11 +268,7 @@ macro_rules! cyber_sql {
             now: DateTime<Utc>,
         ) -> Result<CyberChanged, StoreError> {
             let mut head = lock_head(c).await?;
-            let r = load_report(c, reference)
-                .await?
-                .filter(|r| can.covers(r.report.ods()))
-                .ok_or(StoreError::NotFound)?;
-            let r = cyber_report(r)?;
+            let r = cyber_report_in_scope(c, reference, |o| can.covers(o)).await?;
             // A closed or withdrawn case is a record: reopen the report to change it (so a new impact
             // goes through the closure gate again).
             if r.state.status.is_terminal() {
@@ -505,11 +514,7 @@ macro_rules! cyber_sql {
             now: DateTime<Utc>,
         ) -> Result<ImpactReview, StoreError> {
             let mut head = lock_head(c).await?;
-            let r = load_report(c, reference)
-                .await?
-                .filter(|r| can.covers(r.report.ods()))
-                .ok_or(StoreError::NotFound)?;
-            let r = cyber_report(r)?;
+            let r = cyber_report_in_scope(c, reference, |o| can.covers(o)).await?;
             let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM clinical_impacts WHERE report_id = $1")
                 .bind(r.id.to_string())
                 .fetch_one(&mut *c)
@@ -549,11 +554,7 @@ macro_rules! cyber_sql {
             now: DateTime<Utc>,
         ) -> Result<AdvisoryRecord, StoreError> {
             let mut head = lock_head(c).await?;
-            let r = load_report(c, reference)
-                .await?
-                .filter(|r| can.covers(r.report.ods()))
-                .ok_or(StoreError::NotFound)?;
-            let r = cyber_report(r)?;
+            let r = cyber_report_in_scope(c, reference, |o| can.covers(o)).await?;
             let text = serde_json::to_string(&a.body)?;
             let rec = AdvisoryRecord {
                 id: Uuid::now_v7(),

@@ -112,9 +112,6 @@ impl Ctx<'_> {
         let mine = !self.sent_form.is_empty() && id.starts_with(&format!("{}-", self.sent_form));
         mine.then(|| self.sent.get(name).cloned()).flatten()
     }
-    fn val(&self, id: &str, name: &str) -> String {
-        self.sent_for(id, name).unwrap_or_default()
-    }
     fn form(&self, action: &str, inner: String) -> String {
         self.form_as(action, action, inner)
     }
@@ -127,12 +124,7 @@ impl Ctx<'_> {
         )
     }
     fn input(&self, id: &str, name: &str, label: &str, hint: &str, kind: &str) -> String {
-        c(
-            "input",
-            json!({ "id": id, "name": name, "type": kind, "label": { "text": label },
-                    "hint": if hint.is_empty() { Value::Null } else { json!({ "text": hint }) },
-                    "value": self.val(id, name), "errorMessage": self.err(id) }),
-        )
+        self.input_or(id, name, label, hint, kind, "")
     }
     /// An input showing `stored` unless the failed form sent something else.
     fn input_or(&self, id: &str, name: &str, label: &str, hint: &str, kind: &str, stored: &str) -> String {
@@ -153,11 +145,7 @@ impl Ctx<'_> {
         )
     }
     fn textarea(&self, id: &str, name: &str, label: &str, hint: &str) -> String {
-        c(
-            "textarea",
-            json!({ "id": id, "name": name, "label": { "text": label }, "hint": { "text": hint },
-                    "value": self.val(id, name), "errorMessage": self.err(id) }),
-        )
+        self.textarea_or(id, name, label, hint, "")
     }
     /// A choice of one (radios: the design system's select is not ported, and radios suit short lists).
     fn select(&self, id: &str, name: &str, label: &str, options: &[(&str, &str)], chosen: &str) -> String {
